@@ -1,0 +1,65 @@
+# tdi-graph: two commands do everything on a fresh machine with python3 (and npm):
+#   make run   - virtual env, install, validate, build the store, serve on 127.0.0.1:8000
+#   make test  - virtual env, install (Python, npm assets, Chromium), lint and every test
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+VENDOR := api/tdi_graph_api/static/vendor
+SEEDS  ?= ../shared/seeds
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test install assets browser validate load serve lint bench docs clean
+
+run: install assets validate load serve
+
+test: install assets browser
+	$(BIN)/ruff check src api tests bench
+	$(BIN)/pytest -q
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[test,bench]"
+	touch $@
+
+assets: $(VENDOR)/.installed
+
+$(VENDOR)/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)/yasgui $(VENDOR)/cytoscape $(VENDOR)/leaflet
+	cp node_modules/@zazuko/yasgui/build/yasgui.min.js node_modules/@zazuko/yasgui/build/yasgui.min.css $(VENDOR)/yasgui/
+	cp node_modules/cytoscape/dist/cytoscape.min.js $(VENDOR)/cytoscape/
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
+	touch $@
+
+# Debian's Chromium for the browser tests (installed only when missing; needs root or sudo).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+
+validate: install
+	$(BIN)/tdi-graph validate --sources $(SEEDS)
+
+load: install
+	$(BIN)/tdi-graph load
+
+serve: install
+	$(BIN)/tdi-graph serve --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check src api tests bench
+	$(BIN)/ruff format --check src api tests bench
+
+bench: install assets
+	$(BIN)/python -m bench
+
+docs: install
+	$(BIN)/python -m tdi_graph.docs
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) var

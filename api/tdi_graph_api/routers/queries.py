@@ -1,0 +1,7 @@
+"""Routes of `queries` (to be completed)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,173 @@
+"""The ``tdi-graph`` command line. Each verb maps to one library function."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from tdi_graph.errors import TdiError
+from tdi_graph.settings import get_settings
+
+
+def _store_dir(args: argparse.Namespace) -> Path:
+    return Path(args.store) if args.store else get_settings().store
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from tdi_graph.load import load
+
+    started = time.perf_counter()
+    report = load(_store_dir(args), validate=not args.no_validate)
+    print("\n".join(report.lines()))
+    print(f"store: {report.build}")
+    print(f"loaded in {time.perf_counter() - started:.2f} s")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from tdi_graph.load import collect_curated
+    from tdi_graph.resources import project_root
+    from tdi_graph.validate import validate
+
+    sources = Path(args.sources) if args.sources else get_settings().sources_dir
+    if sources is None and project_root() is not None:
+        default = project_root().parent / "shared" / "seeds"  # type: ignore[union-attr]
+        sources = default if default.is_dir() else None
+    if sources is not None and not sources.is_dir():
+        print(f"tdi-graph validate: {sources}: no such directory", file=sys.stderr)
+        return 2
+    report = validate(collect_curated(), sources)
+    if sources is None:
+        print("no sources directory: excerpts not checked (use --sources DIR)")
+    print("\n".join(report.lines()))
+    return 0 if report.ok else 1
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from tdi_graph import queries, results
+    from tdi_graph.store import open_store
+
+    path = Path(args.query)
+    named = queries.read_query(path) if path.suffix == ".rq" and path.is_file() else None
+    named = named or queries.get_query(args.query)
+    values = dict(_split_param(p) for p in args.param)
+    store = open_store(_store_dir(args), in_memory=False)
+    answer = queries.run(store, named, values)
+    if isinstance(answer, bool) or type(answer).__name__ == "QueryBoolean":
+        print("true" if bool(answer) else "false")
+        return 0
+    if named.kind in ("construct", "describe"):
+        import pyoxigraph as ox
+
+        sys.stdout.write(ox.serialize(answer, format=ox.RdfFormat.TURTLE).decode())
+        return 0
+    names, data = results.rows(answer)
+    render: dict[str, Callable[..., str]] = {
+        "table": results.to_table,
+        "json": results.to_json,
+        "csv": results.to_csv,
+    }
+    print(render[args.format](names, data))
+    return 0
+
+
+def _split_param(raw: str) -> tuple[str, str]:
+    name, sep, value = raw.partition("=")
+    if not sep:
+        raise TdiError(f"--param {raw!r}: expected NAME=VALUE")
+    return name, value
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from tdi_graph.load import load
+    from tdi_graph.store import current_build
+
+    store_dir = _store_dir(args)
+    if current_build(store_dir) is None:
+        print(f"no store at {store_dir}: loading first")
+        print("\n".join(load(store_dir).lines()))
+    from tdi_graph_api.app import create_app
+
+    app = create_app(store_dir=store_dir)
+    print(f"serving on http://{args.host}:{args.port}/")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from tdi_graph import network
+    from tdi_graph.store import open_store
+
+    graph = network.build(open_store(_store_dir(args)))
+    data = network.export(graph, args.format)
+    if args.output:
+        Path(args.output).write_bytes(data)
+        print(f"wrote {args.output} ({len(data):,} bytes)")
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from tdi_graph import network
+    from tdi_graph.store import open_store
+
+    graph = network.build(open_store(_store_dir(args)))
+    print(network.stats_report(graph, top=args.top))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    settings = get_settings()
+    p = argparse.ArgumentParser(prog="tdi-graph", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def add(name: str, func: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:
+        cmd = sub.add_parser(name, help=help, description=help)
+        cmd.add_argument("--store", help=f"store directory (default {settings.store})")
+        cmd.set_defaults(func=func)
+        return cmd
+
+    cmd = add("load", cmd_load, "validate the ontology and data, then build the store atomically")
+    cmd.add_argument("--no-validate", action="store_true", help="skip the SHACL validation")
+
+    cmd = add("validate", cmd_validate, "SHACL and evidence checks; non-zero exit on violation")
+    cmd.add_argument("--sources", help="directory of the source documents (default ../shared/seeds)")
+
+    cmd = add("query", cmd_query, "run a named query (name or .rq file) on the local store")
+    cmd.add_argument("query", help="a name from queries/ or a path to a .rq file")
+    cmd.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    cmd.add_argument("--param", "-p", action="append", default=[], help="NAME=VALUE")
+
+    cmd = add("serve", cmd_serve, "load if needed, then serve the API, SPARQL and pages")
+    cmd.add_argument("--host", default=settings.host)
+    cmd.add_argument("--port", type=int, default=settings.port)
+
+    cmd = add("export", cmd_export, "export the actor network")
+    cmd.add_argument("--format", choices=["graphml", "gexf", "json", "png", "svg"], required=True)
+    cmd.add_argument("--output", "-o", help="file to write (default: standard output)")
+
+    cmd = add("stats", cmd_stats, "print the top actors of the network by each metric")
+    cmd.add_argument("--top", type=int, default=10)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``tdi-graph`` command."""
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except TdiError as exc:
+        print(f"tdi-graph {args.command}: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

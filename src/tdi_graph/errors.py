@@ -1,0 +1,61 @@
+"""The library's exceptions. Each carries the HTTP status the API maps it to."""
+
+from __future__ import annotations
+
+
+class TdiError(Exception):
+    """Base of every error the project raises on purpose."""
+
+    status: int = 500
+    code: str = "internal_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(TdiError):
+    status = 404
+    code = "not_found"
+
+
+class BadRequest(TdiError):
+    status = 400
+    code = "bad_request"
+
+
+class QuerySyntaxError(BadRequest):
+    code = "query_syntax_error"
+
+
+class QueryRefused(BadRequest):
+    """A query the endpoint will not run (update, SERVICE...)."""
+
+    code = "query_refused"
+
+
+class QueryTimeout(TdiError):
+    status = 503
+    code = "query_timeout"
+
+
+class TooManyResults(TdiError):
+    status = 507
+    code = "too_many_results"
+
+
+class DataError(TdiError):
+    """A broken data file: the message names the file and the line."""
+
+    status = 500
+    code = "data_error"
+
+
+class ValidationFailed(TdiError):
+    status = 500
+    code = "validation_failed"
+
+
+class StoreMissing(TdiError):
+    status = 503
+    code = "store_missing"

@@ -1,0 +1,115 @@
+"""Collect the project's RDF (ontology, curated data, reference data) and build the store."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from tdi_graph import reference
+from tdi_graph.errors import DataError
+from tdi_graph.namespaces import graph_iri
+from tdi_graph.resources import data_dir, ontology_dir
+from tdi_graph.store import write_build
+
+
+@dataclass(frozen=True)
+class GraphFile:
+    """One Turtle file and the named graph it is loaded into."""
+
+    graph: str
+    path: Path
+    kind: str  # ontology | shapes | vocabulary | document | entities | curation
+
+
+def curated_files(ontology: Path | None = None, data: Path | None = None) -> list[GraphFile]:
+    """Every hand-written Turtle file of the project, with its named graph."""
+    ontology = ontology or ontology_dir()
+    data = data or data_dir()
+    files = [
+        GraphFile("ontology", ontology / "tdi.ttl", "ontology"),
+        GraphFile("shapes", ontology / "shapes.ttl", "shapes"),
+    ]
+    files += [
+        GraphFile(f"vocabulary/{p.stem}", p, "vocabulary")
+        for p in sorted((ontology / "vocabularies").glob("*.ttl"))
+    ]
+    files.append(GraphFile("entities", data / "entities.ttl", "entities"))
+    files += [GraphFile(p.stem, p, "document") for p in sorted((data / "sources").glob("*.ttl"))]
+    files.append(GraphFile("curation", data / "curation.ttl", "curation"))
+    return files
+
+
+def parse_file(graph_file: GraphFile) -> list[ox.Quad]:
+    """Parse one Turtle file into quads of its named graph; a syntax error names file and line."""
+    graph = graph_iri(graph_file.graph)
+    try:
+        triples = list(ox.parse(path=str(graph_file.path), format=ox.RdfFormat.TURTLE))
+    except SyntaxError as exc:
+        raise DataError(f"{graph_file.path}:{exc.lineno}:{exc.offset}: {exc.msg}") from None
+    except OSError as exc:
+        raise DataError(f"{graph_file.path}: {exc.strerror or exc}") from None
+    return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
+
+
+@dataclass
+class LoadReport:
+    """What a load put in the store and how long each step took."""
+
+    graphs: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    build: Path | None = None
+
+    @property
+    def total(self) -> int:
+        return sum(self.graphs.values())
+
+    def lines(self) -> list[str]:
+        out = [f"{name:<40} {n:>9,} quads" for name, n in sorted(self.graphs.items())]
+        out.append(f"{'total':<40} {self.total:>9,} quads")
+        out += [f"{step:<40} {s * 1000:>9.0f} ms" for step, s in self.seconds.items()]
+        return out
+
+
+def collect_curated(files: Iterable[GraphFile] | None = None) -> dict[str, list[ox.Quad]]:
+    """Parse every curated file; graph name -> quads."""
+    return {gf.graph: parse_file(gf) for gf in (files or curated_files())}
+
+
+def collect_reference(ref_dir: Path | None = None) -> dict[str, list[ox.Quad]]:
+    """Convert the reference CSV files into quads, graph name -> quads."""
+    ref_dir = ref_dir or data_dir() / "reference"
+    out: dict[str, list[ox.Quad]] = {}
+    for name, triples in reference.reference_graphs(ref_dir).items():
+        g = graph_iri(name)
+        out[name] = [ox.Quad(t.subject, t.predicate, t.object, g) for t in triples]
+    return out
+
+
+def load(store_dir: Path, *, validate: bool = True) -> LoadReport:
+    """Validate everything, then build a new store and make it current (atomic)."""
+    report = LoadReport()
+    t0 = time.perf_counter()
+    curated = collect_curated()
+    report.seconds["parse curated Turtle"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    ref = collect_reference()
+    report.seconds["convert reference CSV"] = time.perf_counter() - t0
+
+    if validate:
+        from tdi_graph.validate import check_curated
+
+        t0 = time.perf_counter()
+        check_curated(curated)
+        report.seconds["validate (SHACL + checks)"] = time.perf_counter() - t0
+
+    graphs = {**curated, **ref}
+    report.graphs = {name: len(quads) for name, quads in graphs.items()}
+    t0 = time.perf_counter()
+    report.build = write_build(store_dir, (q for quads in graphs.values() for q in quads))
+    report.seconds["write store (bulk load)"] = time.perf_counter() - t0
+    return report

@@ -1,0 +1,180 @@
+"""Named queries: ``queries/*.rq`` files with a ``#+`` YAML header, parameters bound safely.
+
+A header looks like this (it is made of SPARQL comments, so the file stays valid SPARQL)::
+
+    #+ summary: Who signed an agreement
+    #+ description: Signatories, the organisation each signed for, date, place and event.
+    #+ params:
+    #+   - name: agreement
+    #+     type: iri
+    #+     default: contrat-ti-nord-franche-comte
+    #+     description: the agreement (short id or full IRI)
+
+Parameters are bound with pyoxigraph's ``substitutions=``: never by string formatting.
+A parameter left out (with no default) stays a free variable, so it matches everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import yaml
+
+from tdi_graph.errors import BadRequest, DataError, NotFound
+from tdi_graph.namespaces import ID, PREFIXES
+from tdi_graph.resources import queries_dir
+
+XSD = PREFIXES["xsd"]
+PARAM_TYPES = ("iri", "string", "date", "integer", "decimal")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a named query."""
+
+    name: str
+    type: str = "string"
+    description: str = ""
+    default: str | None = None
+    required: bool = False
+
+    def bind(self, raw: str) -> ox.Term:
+        """The RDF term for a raw string value; :class:`BadRequest` if it does not fit."""
+        raw = raw.strip()
+        if self.type == "iri":
+            if raw.startswith(("http://", "https://", "urn:")):
+                return ox.NamedNode(raw)
+            if not raw or any(c in raw for c in " <>\"{}|\\^`"):
+                raise BadRequest(f"parameter {self.name!r}: {raw!r} is not an id or an IRI")
+            return ox.NamedNode(ID + raw)
+        if self.type == "date":
+            try:
+                dt.date.fromisoformat(raw)
+            except ValueError:
+                raise BadRequest(f"parameter {self.name!r}: {raw!r} is not a YYYY-MM-DD date") from None
+            return ox.Literal(raw, datatype=ox.NamedNode(XSD + "date"))
+        if self.type == "integer":
+            try:
+                int(raw)
+            except ValueError:
+                raise BadRequest(f"parameter {self.name!r}: {raw!r} is not an integer") from None
+            return ox.Literal(raw, datatype=ox.NamedNode(XSD + "integer"))
+        if self.type == "decimal":
+            try:
+                float(raw)
+            except ValueError:
+                raise BadRequest(f"parameter {self.name!r}: {raw!r} is not a number") from None
+            return ox.Literal(raw, datatype=ox.NamedNode(XSD + "decimal"))
+        return ox.Literal(raw)
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A ``.rq`` file of ``queries/`` and its header."""
+
+    name: str
+    path: Path
+    text: str
+    summary: str
+    description: str = ""
+    params: tuple[Param, ...] = ()
+    tags: tuple[str, ...] = ()
+    examples: tuple[dict[str, str], ...] = field(default=())
+
+    @property
+    def kind(self) -> str:
+        """``select``, ``ask``, ``construct`` or ``describe`` (the query form)."""
+        body = "\n".join(
+            line for line in self.text.splitlines() if not line.lstrip().startswith("#")
+        ).upper()
+        positions = {k: body.find(k.upper()) for k in ("select", "ask", "construct", "describe")}
+        found = {k: p for k, p in positions.items() if p >= 0}
+        return min(found, key=found.__getitem__) if found else "select"
+
+    def bindings(self, values: dict[str, str]) -> dict[ox.Variable, ox.Term]:
+        """Validated substitutions for ``values``; unknown or missing parameters are errors."""
+        known = {p.name: p for p in self.params}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise BadRequest(f"query {self.name!r} has no parameter {', '.join(unknown)}")
+        out: dict[ox.Variable, ox.Term] = {}
+        for p in self.params:
+            raw = values.get(p.name, p.default)
+            if raw is None or raw == "":
+                if p.required:
+                    raise BadRequest(f"query {self.name!r} needs parameter {p.name!r}")
+                continue
+            out[ox.Variable(p.name)] = p.bind(str(raw))
+        return out
+
+
+def parse_header(path: Path, text: str) -> dict[str, Any]:
+    """The YAML made of the ``#+`` lines at the top of a query file."""
+    lines = [line[2:].removeprefix(" ") for line in text.splitlines() if line.startswith("#+")]
+    try:
+        header = yaml.safe_load("\n".join(lines)) or {}
+    except yaml.YAMLError as exc:
+        raise DataError(f"{path}: bad #+ header: {exc}") from None
+    if not isinstance(header, dict) or "summary" not in header:
+        raise DataError(f"{path}:1: the #+ header needs a summary")
+    return header
+
+
+def read_query(path: Path) -> NamedQuery:
+    """Read one named query file."""
+    text = path.read_text(encoding="utf-8")
+    header = parse_header(path, text)
+    params = []
+    for raw in header.get("params") or []:
+        if raw.get("type", "string") not in PARAM_TYPES:
+            raise DataError(f"{path}: parameter {raw.get('name')!r} has unknown type {raw['type']!r}")
+        params.append(
+            Param(
+                name=raw["name"],
+                type=raw.get("type", "string"),
+                description=raw.get("description", ""),
+                default=None if raw.get("default") is None else str(raw["default"]),
+                required=bool(raw.get("required", False)),
+            )
+        )
+    return NamedQuery(
+        name=path.stem,
+        path=path,
+        text=text,
+        summary=str(header["summary"]),
+        description=str(header.get("description", "")).strip(),
+        params=tuple(params),
+        tags=tuple(header.get("tags") or ()),
+        examples=tuple(header.get("examples") or ()),
+    )
+
+
+@lru_cache(maxsize=4)
+def catalogue(directory: Path | None = None) -> dict[str, NamedQuery]:
+    """Every named query, by name, sorted."""
+    directory = directory or queries_dir()
+    return {p.stem: read_query(p) for p in sorted(directory.glob("*.rq"))}
+
+
+def get_query(name: str) -> NamedQuery:
+    """A named query by name; :class:`NotFound` if there is none."""
+    queries = catalogue()
+    if name not in queries:
+        raise NotFound(f"no named query {name!r}")
+    return queries[name]
+
+
+def run(
+    store: ox.Store, query: NamedQuery, values: dict[str, str] | None = None
+) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
+    """Run a named query on ``store`` with validated parameters (union default graph)."""
+    return store.query(
+        query.text,
+        substitutions=query.bindings(values or {}),
+        use_default_graph_as_union=True,
+    )

@@ -1,0 +1,50 @@
+"""One settings object, read from ``TDI_*`` environment variables.
+
+Every field is documented in ``docs/settings.md``; a test keeps the table complete.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from tdi_graph.resources import project_root
+
+
+def _default_store() -> Path:
+    root = project_root()
+    if root is not None:
+        return root / "var" / "store"
+    return Path.home() / ".local" / "share" / "tdi-graph" / "store"
+
+
+class Settings(BaseSettings):
+    """Runtime settings of the library, the CLI and the HTTP server."""
+
+    model_config = SettingsConfigDict(env_prefix="TDI_", extra="ignore")
+
+    store: Path = Field(default_factory=_default_store, description="Directory of the on-disk store.")
+    store_in_memory: bool = Field(
+        True, description="Serve from an in-memory copy of the on-disk store (3-10x faster queries)."
+    )
+    host: str = Field("127.0.0.1", description="Address `tdi-graph serve` listens on.")
+    port: int = Field(8000, description="Port `tdi-graph serve` listens on.")
+    base_url: str = Field(
+        "https://w3id.org/tdi-graph/", description="Base of every IRI minted by the project."
+    )
+    query_timeout: float = Field(10.0, description="Seconds a SPARQL query may run before it is stopped (503).")
+    query_workers: int = Field(2, description="Worker processes that evaluate SPARQL queries.")
+    max_result_rows: int = Field(100_000, description="Most rows a SPARQL SELECT answer may hold.")
+    allow_service: bool = Field(False, description="Allow SPARQL `SERVICE` calls to remote endpoints.")
+    sources_dir: Path | None = Field(
+        None, description="Directory of the source documents for evidence checks (default ../shared/seeds)."
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once from the environment)."""
+    return Settings()

@@ -1,0 +1,143 @@
+"""Checks of the curated data: SHACL shapes, and that every excerpt occurs in its document."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+
+from tdi_graph.errors import ValidationFailed
+from tdi_graph.namespaces import PREFIXES, TDI
+
+EXCERPT = ox.NamedNode(TDI + "excerpt")
+DERIVED_FROM = ox.NamedNode(PREFIXES["prov"] + "wasDerivedFrom")
+IDENTIFIER = ox.NamedNode(PREFIXES["dct"] + "identifier")
+SOURCE_FILE = ox.NamedNode(TDI + "sourceFile")
+
+_MARKUP = re.compile(r"\*+|\\(?=[_*])|<sup>|</sup>")
+_SPACE = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """Whitespace-normalised text without Markdown emphasis, for excerpt matching.
+
+    >>> normalise("la  **Banque des\\nTerritoires**")
+    'la Banque des Territoires'
+    """
+    return _SPACE.sub(" ", _MARKUP.sub("", text)).strip()
+
+
+@dataclass
+class Report:
+    """The outcome of a validation: problems found, by check."""
+
+    problems: dict[str, list[str]] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not any(self.problems.values())
+
+    def lines(self) -> list[str]:
+        out = [f"{name}: {n}" for name, n in self.counts.items()]
+        for check, problems in self.problems.items():
+            out += [f"[{check}] {p}" for p in problems]
+        out.append("OK" if self.ok else f"FAILED: {sum(map(len, self.problems.values()))} problem(s)")
+        return out
+
+
+def _to_rdflib(quads: list[ox.Quad]) -> rdflib.Graph:
+    graph = rdflib.Graph()
+    data = ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads],
+                        format=ox.RdfFormat.N_TRIPLES)
+    graph.parse(data=data, format="nt")
+    return graph
+
+
+def shacl_problems(curated: dict[str, list[ox.Quad]]) -> list[str]:
+    """SHACL violations of the curated data against ``ontology/shapes.ttl``."""
+    import pyshacl
+
+    shapes = _to_rdflib(curated["shapes"])
+    data = _to_rdflib([q for name, qs in curated.items() if name != "shapes" for q in qs])
+    conforms, results, _text = pyshacl.validate(
+        data, shacl_graph=shapes, inference="none", allow_warnings=True, advanced=True
+    )
+    if conforms:
+        return []
+    sh = rdflib.Namespace(PREFIXES["sh"])
+    problems = []
+    for result in results.subjects(rdflib.RDF.type, sh.ValidationResult):
+        if results.value(result, sh.resultSeverity) != sh.Violation:
+            continue
+        focus = results.value(result, sh.focusNode)
+        path = results.value(result, sh.resultPath)
+        message = results.value(result, sh.resultMessage)
+        problems.append(f"{focus} {path or ''}: {message}")
+    return sorted(problems)
+
+
+def documents(curated: dict[str, list[ox.Quad]]) -> dict[str, str]:
+    """Document IRI -> the file name of its text among the sources (``tdi:sourceFile``)."""
+    return {
+        q.subject.value: q.object.value
+        for qs in curated.values()
+        for q in qs
+        if q.predicate == SOURCE_FILE
+    }
+
+
+def evidence_problems(curated: dict[str, list[ox.Quad]], sources_dir: Path) -> tuple[list[str], int]:
+    """Excerpts that do not occur (whitespace-normalised) in the document they cite."""
+    doc_files = documents(curated)
+    texts: dict[str, str] = {}
+    derived: dict[tuple[str, ox.Term], list[str]] = {}
+    excerpts: list[tuple[str, ox.Term, str]] = []
+    for name, quads in curated.items():
+        for q in quads:
+            if q.predicate == DERIVED_FROM:
+                derived.setdefault((name, q.subject), []).append(q.object.value)
+            elif q.predicate == EXCERPT:
+                excerpts.append((name, q.subject, q.object.value))
+    problems = []
+    for name, node, excerpt in excerpts:
+        docs = derived.get((name, node))
+        if not docs:
+            problems.append(f"graph {name}: excerpt {excerpt!r} cites no document")
+            continue
+        for doc in docs:
+            if doc not in doc_files:
+                problems.append(f"graph {name}: excerpt cites {doc}, which has no tdi:sourceFile")
+                continue
+            if doc not in texts:
+                path = sources_dir / doc_files[doc]
+                if not path.is_file():
+                    problems.append(f"{path}: source file missing (cited by graph {name})")
+                    texts[doc] = ""
+                    continue
+                texts[doc] = normalise(path.read_text(encoding="utf-8"))
+            if texts[doc] and normalise(excerpt) not in texts[doc]:
+                problems.append(f"graph {name}: excerpt not in {doc_files[doc]}: {excerpt!r}")
+    return sorted(set(problems)), len(excerpts)
+
+
+def validate(curated: dict[str, list[ox.Quad]], sources_dir: Path | None = None) -> Report:
+    """Run every check; evidence checks only when ``sources_dir`` is given."""
+    report = Report()
+    report.problems["shacl"] = shacl_problems(curated)
+    report.counts["quads checked"] = sum(len(qs) for qs in curated.values())
+    if sources_dir is not None:
+        report.problems["evidence"], report.counts["excerpts checked"] = evidence_problems(
+            curated, sources_dir
+        )
+    return report
+
+
+def check_curated(curated: dict[str, list[ox.Quad]], sources_dir: Path | None = None) -> None:
+    """Raise :class:`ValidationFailed` with the report if any check fails."""
+    report = validate(curated, sources_dir)
+    if not report.ok:
+        raise ValidationFailed("\n".join(report.lines()))

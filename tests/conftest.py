@@ -1,0 +1,86 @@
+"""Shared fixtures: one store built per test session, the app, an ASGI client, a live server."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from tdi_graph.load import load
+from tdi_graph.resources import project_root
+from tdi_graph.settings import Settings
+from tdi_graph.store import open_store
+
+SEEDS = (project_root() or Path.cwd()).parent / "shared" / "seeds"
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    """The source documents (../shared/seeds beside the checkout)."""
+    if not SEEDS.is_dir():
+        pytest.fail(f"source documents not found at {SEEDS}")
+    return SEEDS
+
+
+@pytest.fixture(scope="session")
+def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store built once for the session from the project's data (validation is tested apart)."""
+    directory = tmp_path_factory.mktemp("store")
+    load(directory, validate=False)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def store(store_dir: Path) -> ox.Store:
+    """The session store, in memory, as the server uses it."""
+    return open_store(store_dir, in_memory=True)
+
+
+@pytest.fixture(scope="session")
+def settings(store_dir: Path) -> Settings:
+    return Settings(store=store_dir, query_timeout=3.0, query_workers=2)
+
+
+@pytest.fixture(scope="session")
+def app(store_dir: Path, settings: Settings) -> FastAPI:
+    from tdi_graph_api.app import create_app
+
+    return create_app(store_dir=store_dir, settings=settings)
+
+
+@pytest.fixture(scope="session")
+def client(app: FastAPI) -> Iterator[TestClient]:
+    """An ASGI client (no network)."""
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(app: FastAPI) -> Iterator[str]:
+    """The app served over real HTTP on 127.0.0.1; yields its base URL."""
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("live server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
