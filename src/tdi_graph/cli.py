@@ -28,7 +28,7 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from tdi_graph.load import collect_curated
+    from tdi_graph.load import collect_curated, collect_reference
     from tdi_graph.resources import project_root
     from tdi_graph.validate import validate
 
@@ -39,7 +39,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if sources is not None and not sources.is_dir():
         print(f"tdi-graph validate: {sources}: no such directory", file=sys.stderr)
         return 2
-    report = validate(collect_curated(), sources)
+    report = validate(collect_curated(), sources, collect_reference())
     if sources is None:
         print("no sources directory: excerpts not checked (use --sources DIR)")
     print("\n".join(report.lines()))

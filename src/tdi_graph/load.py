@@ -89,22 +89,31 @@ def collect_reference(ref_dir: Path | None = None) -> dict[str, list[ox.Quad]]:
     return out
 
 
-def load(store_dir: Path, *, validate: bool = True) -> LoadReport:
-    """Validate everything, then build a new store and make it current (atomic)."""
+def load(
+    store_dir: Path,
+    *,
+    validate: bool = True,
+    ontology: Path | None = None,
+    data: Path | None = None,
+) -> LoadReport:
+    """Validate everything, then build a new store and make it current (atomic).
+
+    ``ontology`` and ``data`` default to the project's directories (tests point them elsewhere).
+    """
     report = LoadReport()
     t0 = time.perf_counter()
-    curated = collect_curated()
+    curated = collect_curated(curated_files(ontology, data))
     report.seconds["parse curated Turtle"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    ref = collect_reference()
+    ref = collect_reference(data / "reference" if data else None)
     report.seconds["convert reference CSV"] = time.perf_counter() - t0
 
     if validate:
         from tdi_graph.validate import check_curated
 
         t0 = time.perf_counter()
-        check_curated(curated)
+        check_curated(curated, reference=ref)
         report.seconds["validate (SHACL + checks)"] = time.perf_counter() - t0
 
     graphs = {**curated, **ref}

@@ -125,8 +125,31 @@ def parse_header(path: Path, text: str) -> dict[str, Any]:
     return header
 
 
+_CHECK_VALUES = {
+    "iri": "urn:tdi:check",
+    "string": "check",
+    "date": "2000-01-01",
+    "integer": "0",
+    "decimal": "0",
+}
+
+
+def check_query(query: NamedQuery) -> None:
+    """Parse the query and bind every parameter on an empty store: a broken file fails early.
+
+    pyoxigraph only substitutes variables of the projection, so each parameter must be selected.
+    """
+    values = {p.name: _CHECK_VALUES[p.type] for p in query.params}
+    try:
+        ox.Store().query(query.text, substitutions=query.bindings(values))
+    except SyntaxError as exc:
+        raise DataError(f"{query.path}: {exc}") from None
+    except RuntimeError as exc:  # e.g. a parameter that is not in the SELECT projection
+        raise DataError(f"{query.path}: {exc}") from None
+
+
 def read_query(path: Path) -> NamedQuery:
-    """Read one named query file."""
+    """Read one named query file (checked: it parses and its parameters bind)."""
     text = path.read_text(encoding="utf-8")
     header = parse_header(path, text)
     params = []
@@ -142,7 +165,7 @@ def read_query(path: Path) -> NamedQuery:
                 required=bool(raw.get("required", False)),
             )
         )
-    return NamedQuery(
+    query = NamedQuery(
         name=path.stem,
         path=path,
         text=text,
@@ -152,6 +175,8 @@ def read_query(path: Path) -> NamedQuery:
         tags=tuple(header.get("tags") or ()),
         examples=tuple(header.get("examples") or ()),
     )
+    check_query(query)
+    return query
 
 
 @lru_cache(maxsize=4)

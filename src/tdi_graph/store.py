@@ -4,6 +4,7 @@ Layout of the store directory::
 
     STORE/current  -> builds/<stamp>   (a symlink, swapped atomically)
     STORE/builds/<stamp>/              (one RocksDB store per successful load)
+    STORE/builds/<stamp>.nq            (its N-Quads snapshot, for fast in-memory serving)
 
 A load writes a new build and only then swaps ``current``: a failed load never touches
 the store that is serving.
@@ -60,6 +61,7 @@ def write_build(store_dir: Path, quads: Iterable[ox.Quad]) -> Path:
             store.bulk_extend(quads)
             store.flush()
             store.optimize()
+            store.dump(str(_snapshot(build)), format=ox.RdfFormat.N_QUADS)
             del store
             tmp_link = store_dir / f".current-{os.getpid()}"
             if tmp_link.is_symlink():
@@ -68,9 +70,14 @@ def write_build(store_dir: Path, quads: Iterable[ox.Quad]) -> Path:
             os.replace(tmp_link, store_dir / "current")
         except BaseException:
             shutil.rmtree(build, ignore_errors=True)
+            _snapshot(build).unlink(missing_ok=True)
             raise
         _prune(builds, keep=build)
         return build
+
+
+def _snapshot(build: Path) -> Path:
+    return build.with_name(build.name + ".nq")
 
 
 def _prune(builds: Path, keep: Path) -> None:
@@ -78,6 +85,7 @@ def _prune(builds: Path, keep: Path) -> None:
     olds = sorted((p for p in builds.iterdir() if p.is_dir() and p != keep), reverse=True)
     for old in olds[KEEP_BUILDS - 1 :]:
         shutil.rmtree(old, ignore_errors=True)
+        _snapshot(old).unlink(missing_ok=True)
 
 
 def open_store(store_dir: Path, *, in_memory: bool = True) -> ox.Store:
@@ -85,11 +93,14 @@ def open_store(store_dir: Path, *, in_memory: bool = True) -> ox.Store:
     build = current_build(store_dir)
     if build is None:
         raise StoreMissing(f"no store at {store_dir}: run `tdi-graph load` first")
-    disk = ox.Store.read_only(str(build))
     if not in_memory:
-        return disk
+        return ox.Store.read_only(str(build))
     memory = ox.Store()
-    memory.bulk_extend(disk.quads_for_pattern(None, None, None, None))
+    snapshot = _snapshot(build)
+    if snapshot.is_file():
+        memory.bulk_load(path=str(snapshot), format=ox.RdfFormat.N_QUADS)
+    else:
+        memory.bulk_extend(ox.Store.read_only(str(build)).quads_for_pattern(None, None, None, None))
     return memory
 
 

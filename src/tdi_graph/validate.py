@@ -10,12 +10,13 @@ import pyoxigraph as ox
 import rdflib
 
 from tdi_graph.errors import ValidationFailed
-from tdi_graph.namespaces import PREFIXES, TDI
+from tdi_graph.namespaces import ID, PREFIXES, TDI
 
 EXCERPT = ox.NamedNode(TDI + "excerpt")
 DERIVED_FROM = ox.NamedNode(PREFIXES["prov"] + "wasDerivedFrom")
 IDENTIFIER = ox.NamedNode(PREFIXES["dct"] + "identifier")
 SOURCE_FILE = ox.NamedNode(TDI + "sourceFile")
+RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 
 _MARKUP = re.compile(r"\*+|\\(?=[_*])|<sup>|</sup>")
 _SPACE = re.compile(r"\s+")
@@ -80,6 +81,12 @@ def shacl_problems(curated: dict[str, list[ox.Quad]]) -> list[str]:
     return sorted(problems)
 
 
+def example_problems(ontology_quads: list[ox.Quad], shapes: list[ox.Quad], path: Path) -> list[str]:
+    """SHACL violations of one example file (``ontology/examples/*``) with the ontology."""
+    example = [ox.Quad(t.subject, t.predicate, t.object) for t in ox.parse(path=str(path))]
+    return shacl_problems({"shapes": shapes, "ontology": ontology_quads, "example": example})
+
+
 def documents(curated: dict[str, list[ox.Quad]]) -> dict[str, str]:
     """Document IRI -> the file name of its text among the sources (``tdi:sourceFile``)."""
     return {
@@ -124,11 +131,37 @@ def evidence_problems(curated: dict[str, list[ox.Quad]], sources_dir: Path) -> t
     return sorted(set(problems)), len(excerpts)
 
 
-def validate(curated: dict[str, list[ox.Quad]], sources_dir: Path | None = None) -> Report:
-    """Run every check; evidence checks only when ``sources_dir`` is given."""
+def dangling_problems(
+    curated: dict[str, list[ox.Quad]], reference: dict[str, list[ox.Quad]]
+) -> list[str]:
+    """Entity IRIs (``id:``) used in the curated data but typed nowhere (curated or reference)."""
+    typed = {
+        q.subject.value
+        for graphs in (curated, reference)
+        for qs in graphs.values()
+        for q in qs
+        if q.predicate == RDF_TYPE
+    }
+    problems = set()
+    for name, quads in curated.items():
+        for q in quads:
+            for term in (q.subject, q.object):
+                if isinstance(term, ox.NamedNode) and term.value.startswith(ID) and term.value not in typed:
+                    problems.add(f"graph {name}: {term.value} is used but defined nowhere")
+    return sorted(problems)
+
+
+def validate(
+    curated: dict[str, list[ox.Quad]],
+    sources_dir: Path | None = None,
+    reference: dict[str, list[ox.Quad]] | None = None,
+) -> Report:
+    """Run every check; evidence checks need ``sources_dir``, link checks need ``reference``."""
     report = Report()
     report.problems["shacl"] = shacl_problems(curated)
     report.counts["quads checked"] = sum(len(qs) for qs in curated.values())
+    if reference is not None:
+        report.problems["links"] = dangling_problems(curated, reference)
     if sources_dir is not None:
         report.problems["evidence"], report.counts["excerpts checked"] = evidence_problems(
             curated, sources_dir
@@ -136,8 +169,12 @@ def validate(curated: dict[str, list[ox.Quad]], sources_dir: Path | None = None)
     return report
 
 
-def check_curated(curated: dict[str, list[ox.Quad]], sources_dir: Path | None = None) -> None:
+def check_curated(
+    curated: dict[str, list[ox.Quad]],
+    sources_dir: Path | None = None,
+    reference: dict[str, list[ox.Quad]] | None = None,
+) -> None:
     """Raise :class:`ValidationFailed` with the report if any check fails."""
-    report = validate(curated, sources_dir)
+    report = validate(curated, sources_dir, reference)
     if not report.ok:
         raise ValidationFailed("\n".join(report.lines()))

@@ -1,0 +1,102 @@
+"""Building the store: what goes in, how fast it reports, and atomicity on broken input."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tdi_graph.errors import DataError, StoreMissing, ValidationFailed
+from tdi_graph.load import load
+from tdi_graph.resources import data_dir, ontology_dir
+from tdi_graph.store import current_build, graph_sizes, open_store
+
+GRAPH = "https://w3id.org/tdi-graph/graph/"
+
+
+def test_one_named_graph_per_source_plus_ontology_and_reference(store) -> None:
+    sizes = graph_sizes(store)
+    for name in (
+        "cp-bdt-2019-03-20-nord-franche-comte",
+        "article-bdt-assemblee-generale-2019",
+        "cp-1076-conventions-de-mobilisation",
+        "cp-bdt-2020-11-02-relance-industrie",
+        "cp-1114-premiers-contrats",
+        "entities",
+        "curation",
+        "ontology",
+        "shapes",
+        "reference/cog2026",
+        "reference/ti-phase1",
+        "reference/ti-phase2",
+    ):
+        assert sizes.get(GRAPH + name, 0) > 0, name
+    assert sizes[GRAPH + "reference/cog2026"] > 400_000
+
+
+def test_open_store_without_a_load_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreMissing, match="tdi-graph load"):
+        open_store(tmp_path)
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> tuple[Path, Path]:
+    ontology = tmp_path / "ontology"
+    data = tmp_path / "data"
+    shutil.copytree(ontology_dir(), ontology)
+    shutil.copytree(data_dir(), data)
+    return ontology, data
+
+
+def test_a_broken_file_names_file_and_line_and_leaves_the_old_store(
+    project_copy: tuple[Path, Path], store_dir: Path, tmp_path: Path
+) -> None:
+    ontology, data = project_copy
+    target = tmp_path / "store"
+    shutil.copytree(store_dir, target, symlinks=True)
+    before = current_build(target)
+    broken = data / "sources" / "cp-1114-premiers-contrats.ttl"
+    lines = broken.read_text(encoding="utf-8").splitlines()
+    lines.insert(40, 'id:broken rdfs:label "unterminated .')
+    broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    with pytest.raises(DataError) as info:
+        load(target, ontology=ontology, data=data, validate=False)
+    assert str(broken) in info.value.message
+    assert ":41:" in info.value.message
+    assert current_build(target) == before
+    assert len(open_store(target, in_memory=False)) > 400_000
+
+
+def test_a_shacl_violation_aborts_the_load(project_copy: tuple[Path, Path], tmp_path: Path) -> None:
+    ontology, data = project_copy
+    path = data / "sources" / "cp-bdt-2019-03-20-nord-franche-comte.ttl"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('tdi:onBehalfOf id:region-bourgogne-franche-comte ;', ""), "utf-8")
+    target = tmp_path / "store"
+    with pytest.raises(ValidationFailed, match="signataire-nfc-dufay"):
+        load(target, ontology=ontology, data=data)
+    assert current_build(target) is None
+
+
+def test_a_broken_reference_csv_names_file_and_line(project_copy: tuple[Path, Path], tmp_path: Path) -> None:
+    ontology, data = project_copy
+    csv = data / "reference" / "cog2026_regions.csv"
+    rows = csv.read_text(encoding="utf-8").splitlines()
+    rows[3] = "not,enough"
+    csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"cog2026_regions\.csv:4"):
+        load(tmp_path / "store", ontology=ontology, data=data, validate=False)
+
+
+def test_a_second_load_swaps_the_build_and_keeps_one_previous(store_dir: Path, tmp_path: Path) -> None:
+    target = tmp_path / "store"
+    first = load(target, validate=False).build
+    second = load(target, validate=False).build
+    assert first != second
+    assert current_build(target) == second
+    assert first is not None and first.is_dir()  # kept for a server still reading it
+    third = load(target, validate=False).build
+    assert current_build(target) == third
+    assert not first.exists()
