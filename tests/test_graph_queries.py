@@ -42,7 +42,9 @@ def test_signatories_of_a_convention_have_date_bounds(store: ox.Store) -> None:
         ("agnes-pannier-runacher", "secretariat-etat-economie"),
         (None, "pole-emploi"),
     }
-    assert {(r["date"], r["earliestDate"], r["latestDate"]) for r in rows} == {(None, "2019-03-05", "2019-03-06")}
+    assert {(r["date"], r["earliestDate"], r["latestDate"]) for r in rows} == {
+        (None, "2019-03-05", "2019-03-06")
+    }
     assert {short(r["place"]) for r in rows} == {"commune-69123"}
 
 
@@ -50,7 +52,9 @@ def test_conventions_signed_by_the_two_ministers(store: ox.Store) -> None:
     rows = run(store, "conventions-signed-by-ministers")
     got = {(short(r["minister"]), short(r["operator"])) for r in rows}
     operators = {"banque-des-territoires", "bpifrance", "business-france", "pole-emploi"}
-    assert got == {(m, o) for m in ("jacqueline-gourault", "agnes-pannier-runacher") for o in operators}
+    assert got == {
+        (m, o) for m in ("jacqueline-gourault", "agnes-pannier-runacher") for o in operators
+    }
     assert {short(r["event"]) for r in rows} == {"assemblee-generale-tdi-2019"}
     assert len(rows) == 8
 
@@ -59,22 +63,30 @@ def test_commitments_of_the_banque_des_territoires(store: ox.Store) -> None:
     rows = run(store, "commitments-of-actor")
     by_id = {short(r["commitment"]): r for r in rows}
     per_year = by_id["engagement-bdt-100m-par-an"]
-    assert (per_year["amount"], per_year["recurrence"], per_year["periodEnd"], per_year["instrument"]) == (
-        100_000_000, "P1Y", "2022", "equity",
+    assert (
+        per_year["amount"],
+        per_year["recurrence"],
+        per_year["periodEnd"],
+        per_year["instrument"],
+    ) == (
+        100_000_000,
+        "P1Y",
+        "2022",
+        "equity",
     )
     assert per_year["sources"].split() == [
-        "cp-1076-conventions-de-mobilisation", "cp-bdt-2019-03-20-nord-franche-comte",
+        "cp-1076-conventions-de-mobilisation",
+        "cp-bdt-2019-03-20-nord-franche-comte",
     ] or sorted(per_year["sources"].split()) == [
-        "cp-1076-conventions-de-mobilisation", "cp-bdt-2019-03-20-nord-franche-comte",
+        "cp-1076-conventions-de-mobilisation",
+        "cp-bdt-2019-03-20-nord-franche-comte",
     ]
     assert by_id["engagement-bdt-relance-industrie"]["amount"] == 1_000_000_000
     assert by_id["engagement-bdt-relance-industrie"]["qualifier"] == "more than"
     assert by_id["engagement-bdt-relance-prets"]["instrument"] == "loans on savings funds"
     assert by_id["engagement-bdt-enveloppes-engagees-100m"]["status"] == "engaged"
     assert by_id["engagement-bdt-cofinancement-etudes"]["rate"] == 0.5
-    amounts = {
-        k: r["amount"] for k, r in by_id.items() if r["amount"] is not None
-    }
+    amounts = {k: r["amount"] for k, r in by_id.items() if r["amount"] is not None}
     assert amounts == {
         "engagement-bdt-relance-industrie": 1_000_000_000,
         "engagement-bdt-relance-fonds-propres": 800_000_000,
@@ -94,12 +106,31 @@ def test_commitments_of_the_banque_des_territoires(store: ox.Store) -> None:
 
 def test_commitment_parts_add_up(store: ox.Store) -> None:
     rows = run(store, "commitment-parts-check")
-    got = {(short(r["commitment"]), r["breakdown"]): (r["total"], r["partsSum"], r["consistent"]) for r in rows}
-    assert got[("engagement-bdt-relance-industrie", "instruments")] == (1_000_000_000, 1_050_000_000, True)
-    assert got[("engagement-bdt-relance-industrie", "parts")] == (1_000_000_000, 1_050_000_000, True)
+    got = {
+        (short(r["commitment"]), r["breakdown"]): (r["total"], r["partsSum"], r["consistent"])
+        for r in rows
+    }
+    assert got[("engagement-bdt-relance-industrie", "instruments")] == (
+        1_000_000_000,
+        1_050_000_000,
+        True,
+    )
+    assert got[("engagement-bdt-relance-industrie", "parts")] == (
+        1_000_000_000,
+        1_050_000_000,
+        True,
+    )
     assert got[("engagement-bdt-relance-immobilier", "parts")] == (700_000_000, 700_000_000, True)
-    assert got[("engagement-bdt-enveloppe-fonds-propres-500m", "of which")] == (500_000_000, 100_000_000, True)
-    assert got[("engagement-bdt-enveloppes-territoires-industrie", "instruments")] == (None, 526_000_000, None)
+    assert got[("engagement-bdt-enveloppe-fonds-propres-500m", "of which")] == (
+        500_000_000,
+        100_000_000,
+        True,
+    )
+    assert got[("engagement-bdt-enveloppes-territoires-industrie", "instruments")] == (
+        None,
+        526_000_000,
+        None,
+    )
     assert all(r["consistent"] in (True, None) for r in rows)
 
 
@@ -123,12 +154,24 @@ def test_timeline_of_events(store: ox.Store) -> None:
         "french-fab-tour-sochaux-2019",
     ]
     march = run(store, "events-timeline", since="2019-03-01", until="2019-03-31")
-    assert {short(r["event"]) for r in march} == {"assemblee-generale-tdi-2019", "french-fab-tour-sochaux-2019"}
+    assert {short(r["event"]) for r in march} == {
+        "assemblee-generale-tdi-2019",
+        "french-fab-tour-sochaux-2019",
+    }
 
 
 def test_the_seven_first_contracts_with_their_regions(store: ox.Store) -> None:
     rows = run(store, "first-contracts")
-    got = {(short(r["contract"]), short(r["territory"]), short(r["region"]), r["signed"], r["signedBy"]) for r in rows}
+    got = {
+        (
+            short(r["contract"]),
+            short(r["territory"]),
+            short(r["region"]),
+            r["signed"],
+            r["signedBy"],
+        )
+        for r in rows
+    }
     before = "on or before"
     assert got == {
         ("contrat-ti-carros", "ti1-9303", "region-93", "2019-03-22", before),
@@ -143,7 +186,10 @@ def test_the_seven_first_contracts_with_their_regions(store: ox.Store) -> None:
 
 def test_territory_epci_and_region_of_each_commune_in_the_sources(store: ox.Store) -> None:
     rows = run(store, "communes-in-sources")
-    got = {(r["communeLabel"], short(r["epci"]), short(r["territory"]), short(r["region"])) for r in rows}
+    got = {
+        (r["communeLabel"], short(r["epci"]), short(r["territory"]), short(r["region"]))
+        for r in rows
+    }
     assert got == {
         ("Sochaux", "epci-200065647", "ti1-2707", "region-27"),
         ("Sochaux", "epci-200065647", "ti2-2708", "region-27"),
@@ -183,17 +229,29 @@ def test_statements_that_contradict_another_source(store: ox.Store) -> None:
         "contradiction-100m-engages",
         "contradiction-100m-environ",
     }
-    territories = [r for r in rows if short(r["contradiction"]) == "contradiction-nombre-territoires"]
-    assert {short(r["outsideClaim"]) for r in territories if r["outsideClaim"]} == {"claim-ti-count-1", "claim-ti-count-2"}
+    territories = [
+        r for r in rows if short(r["contradiction"]) == "contradiction-nombre-territoires"
+    ]
+    assert {short(r["outsideClaim"]) for r in territories if r["outsideClaim"]} == {
+        "claim-ti-count-1",
+        "claim-ti-count-2",
+    }
     assert {r["statedValue"] for r in territories if r["statedValue"]} == {"136"}
 
 
 @pytest.mark.parametrize(
     "name",
     [
-        "signatories-of-agreement", "conventions-signed-by-ministers", "commitments-of-actor",
-        "commitment-parts-check", "cdc-group-structure", "events-timeline", "first-contracts",
-        "communes-in-sources", "facts-by-document", "contradictions",
+        "signatories-of-agreement",
+        "conventions-signed-by-ministers",
+        "commitments-of-actor",
+        "commitment-parts-check",
+        "cdc-group-structure",
+        "events-timeline",
+        "first-contracts",
+        "communes-in-sources",
+        "facts-by-document",
+        "contradictions",
     ],
 )
 def test_graph_issue_queries_have_headers(name: str) -> None:

@@ -73,14 +73,16 @@ def test_a_shacl_violation_aborts_the_load(project_copy: tuple[Path, Path], tmp_
     ontology, data = project_copy
     path = data / "sources" / "cp-bdt-2019-03-20-nord-franche-comte.ttl"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace('tdi:onBehalfOf id:region-bourgogne-franche-comte ;', ""), "utf-8")
+    path.write_text(text.replace("tdi:onBehalfOf id:region-bourgogne-franche-comte ;", ""), "utf-8")
     target = tmp_path / "store"
     with pytest.raises(ValidationFailed, match="signataire-nfc-dufay"):
         load(target, ontology=ontology, data=data)
     assert current_build(target) is None
 
 
-def test_a_broken_reference_csv_names_file_and_line(project_copy: tuple[Path, Path], tmp_path: Path) -> None:
+def test_a_broken_reference_csv_names_file_and_line(
+    project_copy: tuple[Path, Path], tmp_path: Path
+) -> None:
     ontology, data = project_copy
     csv = data / "reference" / "cog2026_regions.csv"
     rows = csv.read_text(encoding="utf-8").splitlines()
@@ -90,7 +92,9 @@ def test_a_broken_reference_csv_names_file_and_line(project_copy: tuple[Path, Pa
         load(tmp_path / "store", ontology=ontology, data=data, validate=False)
 
 
-def test_a_second_load_swaps_the_build_and_keeps_one_previous(store_dir: Path, tmp_path: Path) -> None:
+def test_a_second_load_swaps_the_build_and_keeps_one_previous(
+    store_dir: Path, tmp_path: Path
+) -> None:
     target = tmp_path / "store"
     first = load(target, validate=False).build
     second = load(target, validate=False).build

@@ -23,7 +23,9 @@ def curated() -> dict[str, list[ox.Quad]]:
 
 @pytest.fixture(scope="module")
 def ontology_quads(curated: dict[str, list[ox.Quad]]) -> list[ox.Quad]:
-    return [q for n, qs in curated.items() if n == "ontology" or n.startswith("vocabulary/") for q in qs]
+    return [
+        q for n, qs in curated.items() if n == "ontology" or n.startswith("vocabulary/") for q in qs
+    ]
 
 
 def test_curated_data_passes_every_check(curated, seeds_dir: Path) -> None:
@@ -33,7 +35,12 @@ def test_curated_data_passes_every_check(curated, seeds_dir: Path) -> None:
 
 
 def test_every_source_document_has_its_graph(curated) -> None:
-    files = {q.object.value for qs in curated.values() for q in qs if q.predicate.value == TDI + "sourceFile"}
+    files = {
+        q.object.value
+        for qs in curated.values()
+        for q in qs
+        if q.predicate.value == TDI + "sourceFile"
+    }
     assert files == {
         "000_8570ff99ff748f82.txt",
         "001_2cb6d4c4a609c4f2.txt",
@@ -49,7 +56,11 @@ def test_valid_examples_conform(path: Path, curated, ontology_quads) -> None:
 
 
 INVALID_EXPECTED = {
-    "signature-without-evidence.ttl": ["point to at least one document", "signs for exactly one", "has a date"],
+    "signature-without-evidence.ttl": [
+        "point to at least one document",
+        "signs for exactly one",
+        "has a date",
+    ],
     "commitment-bad-values.ttl": ["needs its currency", "#rate", "#status"],
     "evidence-without-document.ttl": ["cite exactly one source document", "3 to 600 characters"],
 }
@@ -71,7 +82,12 @@ def test_an_edited_excerpt_fails_the_evidence_check(curated, seeds_dir: Path) ->
     target = "Elle mobilise 100 M€ par an d'ici 2022"
     edited = {
         name: [
-            ox.Quad(q.subject, q.predicate, ox.Literal(q.object.value.replace("100 M€", "200 M€")), q.graph_name)
+            ox.Quad(
+                q.subject,
+                q.predicate,
+                ox.Literal(q.object.value.replace("100 M€", "200 M€")),
+                q.graph_name,
+            )
             if q.predicate.value == TDI + "excerpt" and target in q.object.value
             else q
             for q in quads
@@ -83,13 +99,19 @@ def test_an_edited_excerpt_fails_the_evidence_check(curated, seeds_dir: Path) ->
     assert all("200 M€ par an" in p and "000_8570ff99ff748f82.txt" in p for p in problems)
 
 
-def test_an_edited_source_fails_the_evidence_check(curated, seeds_dir: Path, tmp_path: Path) -> None:
+def test_an_edited_source_fails_the_evidence_check(
+    curated, seeds_dir: Path, tmp_path: Path
+) -> None:
     sources = tmp_path / "seeds"
     shutil.copytree(seeds_dir, sources)
     text = (sources / "004_d17d310e96e2b2dd.txt").read_text(encoding="utf-8")
-    (sources / "004_d17d310e96e2b2dd.txt").write_text(text.replace("Châtellerauld", "Châtellerault"), "utf-8")
+    (sources / "004_d17d310e96e2b2dd.txt").write_text(
+        text.replace("Châtellerauld", "Châtellerault"), "utf-8"
+    )
     problems, _ = evidence_problems(curated, sources)
-    assert problems and all("004_d17d310e96e2b2dd.txt" in p and "Châtellerauld" in p for p in problems)
+    assert problems and all(
+        "004_d17d310e96e2b2dd.txt" in p and "Châtellerauld" in p for p in problems
+    )
 
 
 def test_a_missing_source_file_is_reported(curated, tmp_path: Path) -> None:

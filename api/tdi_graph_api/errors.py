@@ -9,12 +9,22 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tdi_graph.errors import TdiError
 
-_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 406: "not_acceptable",
-          415: "unsupported_media_type", 422: "invalid_parameter"}
+_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    415: "unsupported_media_type",
+    422: "invalid_parameter",
+}
 
 
-def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
+def error_response(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"code": code, "message": message}}, status_code=status, headers=headers
+    )
 
 
 def install(app: FastAPI) -> None:
@@ -33,6 +43,8 @@ def install(app: FastAPI) -> None:
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
         parts = []
         for err in exc.errors():
-            where = ".".join(str(x) for x in err.get("loc", ()) if x not in ("query", "path", "body"))
+            where = ".".join(
+                str(x) for x in err.get("loc", ()) if x not in ("query", "path", "body")
+            )
             parts.append(f"{where}: {err.get('msg')}")
         return error_response(422, "invalid_parameter", "; ".join(parts) or "invalid request")

@@ -127,7 +127,9 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="tdi-graph", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
 
-    def add(name: str, func: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:
+    def add(
+        name: str, func: Callable[[argparse.Namespace], int], help: str
+    ) -> argparse.ArgumentParser:
         cmd = sub.add_parser(name, help=help, description=help)
         cmd.add_argument("--store", help=f"store directory (default {settings.store})")
         cmd.set_defaults(func=func)
@@ -137,7 +139,9 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--no-validate", action="store_true", help="skip the SHACL validation")
 
     cmd = add("validate", cmd_validate, "SHACL and evidence checks; non-zero exit on violation")
-    cmd.add_argument("--sources", help="directory of the source documents (default ../shared/seeds)")
+    cmd.add_argument(
+        "--sources", help="directory of the source documents (default ../shared/seeds)"
+    )
 
     cmd = add("query", cmd_query, "run a named query (name or .rq file) on the local store")
     cmd.add_argument("query", help="a name from queries/ or a path to a .rq file")

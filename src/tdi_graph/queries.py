@@ -49,14 +49,16 @@ class Param:
         if self.type == "iri":
             if raw.startswith(("http://", "https://", "urn:")):
                 return ox.NamedNode(raw)
-            if not raw or any(c in raw for c in " <>\"{}|\\^`"):
+            if not raw or any(c in raw for c in ' <>"{}|\\^`'):
                 raise BadRequest(f"parameter {self.name!r}: {raw!r} is not an id or an IRI")
             return ox.NamedNode(ID + raw)
         if self.type == "date":
             try:
                 dt.date.fromisoformat(raw)
             except ValueError:
-                raise BadRequest(f"parameter {self.name!r}: {raw!r} is not a YYYY-MM-DD date") from None
+                raise BadRequest(
+                    f"parameter {self.name!r}: {raw!r} is not a YYYY-MM-DD date"
+                ) from None
             return ox.Literal(raw, datatype=ox.NamedNode(XSD + "date"))
         if self.type == "integer":
             try:
@@ -155,7 +157,9 @@ def read_query(path: Path) -> NamedQuery:
     params = []
     for raw in header.get("params") or []:
         if raw.get("type", "string") not in PARAM_TYPES:
-            raise DataError(f"{path}: parameter {raw.get('name')!r} has unknown type {raw['type']!r}")
+            raise DataError(
+                f"{path}: parameter {raw.get('name')!r} has unknown type {raw['type']!r}"
+            )
         params.append(
             Param(
                 name=raw["name"],

@@ -17,7 +17,7 @@ _DECIMAL = {XSD + t for t in ("decimal", "double", "float")}
 
 
 def term_value(term: ox.Term | None) -> Any:
-    """A JSON-friendly value: IRIs and strings as ``str``, numbers as numbers, ``None`` if unbound."""
+    """A JSON value: IRIs and strings as ``str``, numbers as numbers, ``None`` if unbound."""
     if term is None:
         return None
     if isinstance(term, ox.Literal):

@@ -26,21 +26,29 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="TDI_", extra="ignore")
 
-    store: Path = Field(default_factory=_default_store, description="Directory of the on-disk store.")
+    store: Path = Field(
+        default_factory=_default_store, description="Directory of the on-disk store."
+    )
     store_in_memory: bool = Field(
-        True, description="Serve from an in-memory copy of the on-disk store (3-10x faster queries)."
+        True,
+        description="Serve from an in-memory copy of the on-disk store (3-10x faster queries).",
     )
     host: str = Field("127.0.0.1", description="Address `tdi-graph serve` listens on.")
     port: int = Field(8000, description="Port `tdi-graph serve` listens on.")
     base_url: str = Field(
         "https://w3id.org/tdi-graph/", description="Base of every IRI minted by the project."
     )
-    query_timeout: float = Field(10.0, description="Seconds a SPARQL query may run before it is stopped (503).")
+    query_timeout: float = Field(
+        10.0, description="Seconds a SPARQL query may run before it is stopped (503)."
+    )
     query_workers: int = Field(2, description="Worker processes that evaluate SPARQL queries.")
     max_result_rows: int = Field(100_000, description="Most rows a SPARQL SELECT answer may hold.")
-    allow_service: bool = Field(False, description="Allow SPARQL `SERVICE` calls to remote endpoints.")
+    allow_service: bool = Field(
+        False, description="Allow SPARQL `SERVICE` calls to remote endpoints."
+    )
     sources_dir: Path | None = Field(
-        None, description="Directory of the source documents for evidence checks (default ../shared/seeds)."
+        None,
+        description="Source documents for the evidence checks (default ../shared/seeds).",
     )
 
 

@@ -46,14 +46,17 @@ class Report:
         out = [f"{name}: {n}" for name, n in self.counts.items()]
         for check, problems in self.problems.items():
             out += [f"[{check}] {p}" for p in problems]
-        out.append("OK" if self.ok else f"FAILED: {sum(map(len, self.problems.values()))} problem(s)")
+        out.append(
+            "OK" if self.ok else f"FAILED: {sum(map(len, self.problems.values()))} problem(s)"
+        )
         return out
 
 
 def _to_rdflib(quads: list[ox.Quad]) -> rdflib.Graph:
     graph = rdflib.Graph()
-    data = ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads],
-                        format=ox.RdfFormat.N_TRIPLES)
+    data = ox.serialize(
+        [ox.Triple(q.subject, q.predicate, q.object) for q in quads], format=ox.RdfFormat.N_TRIPLES
+    )
     graph.parse(data=data, format="nt")
     return graph
 
@@ -97,7 +100,9 @@ def documents(curated: dict[str, list[ox.Quad]]) -> dict[str, str]:
     }
 
 
-def evidence_problems(curated: dict[str, list[ox.Quad]], sources_dir: Path) -> tuple[list[str], int]:
+def evidence_problems(
+    curated: dict[str, list[ox.Quad]], sources_dir: Path
+) -> tuple[list[str], int]:
     """Excerpts that do not occur (whitespace-normalised) in the document they cite."""
     doc_files = documents(curated)
     texts: dict[str, str] = {}
@@ -146,7 +151,11 @@ def dangling_problems(
     for name, quads in curated.items():
         for q in quads:
             for term in (q.subject, q.object):
-                if isinstance(term, ox.NamedNode) and term.value.startswith(ID) and term.value not in typed:
+                if (
+                    isinstance(term, ox.NamedNode)
+                    and term.value.startswith(ID)
+                    and term.value not in typed
+                ):
                     problems.add(f"graph {name}: {term.value} is used but defined nowhere")
     return sorted(problems)
 

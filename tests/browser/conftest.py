@@ -25,7 +25,9 @@ def browser() -> Iterator[Browser]:
     if executable is None:
         pytest.fail("Debian's chromium is not installed: run `make browser`")
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
         yield chromium
         chromium.close()
 
