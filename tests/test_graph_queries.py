@@ -186,6 +186,7 @@ def test_the_seven_first_contracts_with_their_regions(store: ox.Store) -> None:
 
 def test_territory_epci_and_region_of_each_commune_in_the_sources(store: ox.Store) -> None:
     rows = run(store, "communes-in-sources")
+    assert len(rows) == 12  # one row per commune and territory, no stray label matches
     got = {
         (r["communeLabel"], short(r["epci"]), short(r["territory"]), short(r["region"]))
         for r in rows
