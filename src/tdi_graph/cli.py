@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from tdi_graph.errors import TdiError
 from tdi_graph.settings import get_settings
@@ -99,12 +100,42 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_export(args: argparse.Namespace) -> int:
+def _network(args: argparse.Namespace) -> Any:
+    """The store's actor network seen through the ``export`` / ``stats`` options."""
+    import datetime as dt
+
     from tdi_graph import network
+    from tdi_graph.errors import BadRequest
     from tdi_graph.store import open_store
 
-    graph = network.build(open_store(_store_dir(args)))
-    data = network.export(graph, args.format)
+    def names(raw: str | None) -> list[str]:
+        return [part.strip() for part in (raw or "").split(",") if part.strip()]
+
+    def day(raw: str | None, option: str) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(raw) if raw else None
+        except ValueError:
+            raise BadRequest(f"{option} {raw!r} is not a YYYY-MM-DD date") from None
+
+    metrics = not getattr(args, "no_metrics", False)
+    graph = network.build(open_store(_store_dir(args)), metrics=metrics)
+    return network.view(
+        graph,
+        projection=args.projection,
+        types=names(args.type),
+        relations=names(args.relation),
+        since=day(args.since, "--since"),
+        until=day(args.until, "--until"),
+        focus=args.focus,
+        depth=args.depth,
+        metrics=metrics,
+    )
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from tdi_graph import network
+
+    data = network.export(_network(args), args.format, metric=args.metric)
     if args.output:
         Path(args.output).write_bytes(data)
         print(f"wrote {args.output} ({len(data):,} bytes)")
@@ -115,11 +146,26 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     from tdi_graph import network
-    from tdi_graph.store import open_store
 
-    graph = network.build(open_store(_store_dir(args)))
-    print(network.stats_report(graph, top=args.top))
+    print(network.stats_report(_network(args), top=args.top))
     return 0
+
+
+def _network_options(cmd: argparse.ArgumentParser) -> None:
+    """The view options shared by ``export`` and ``stats``."""
+    cmd.add_argument(
+        "--projection",
+        choices=["full", "actors", "agreements", "hierarchy"],
+        default="full",
+        help="actors: co-signature and co-participation; agreements: actor-agreement "
+        "bipartite; hierarchy: organisations",
+    )
+    cmd.add_argument("--type", help="node types to keep, comma-separated (person,organisation...)")
+    cmd.add_argument("--relation", help="edge relations to keep, comma-separated (signed,...)")
+    cmd.add_argument("--since", help="keep edges dated on or after YYYY-MM-DD")
+    cmd.add_argument("--until", help="keep edges dated on or before YYYY-MM-DD")
+    cmd.add_argument("--focus", help="a node id: export its ego network")
+    cmd.add_argument("--depth", type=int, default=2, help="links from --focus (default 2)")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -155,9 +201,20 @@ def parser() -> argparse.ArgumentParser:
     cmd = add("export", cmd_export, "export the actor network")
     cmd.add_argument("--format", choices=["graphml", "gexf", "json", "png", "svg"], required=True)
     cmd.add_argument("--output", "-o", help="file to write (default: standard output)")
+    cmd.add_argument(
+        "--metric",
+        choices=["degree", "weighted_degree", "betweenness", "pagerank"],
+        default="degree",
+        help="node size in PNG/SVG drawings",
+    )
+    cmd.add_argument(
+        "--no-metrics", action="store_true", help="skip the node metrics (faster on large graphs)"
+    )
+    _network_options(cmd)
 
     cmd = add("stats", cmd_stats, "print the top actors of the network by each metric")
     cmd.add_argument("--top", type=int, default=10)
+    _network_options(cmd)
     return p
 
 

@@ -1,0 +1,334 @@
+/* The interactive actor network (/network): Cytoscape.js (vendored), data from /api/network. */
+(function () {
+  "use strict";
+  const config = JSON.parse(document.getElementById("network-config").textContent);
+  const $ = (id) => document.getElementById(id);
+  const status = $("network-status");
+  const card = $("entity-card");
+  const METRIC_LABELS = {
+    degree: "degré", weighted_degree: "degré pondéré", betweenness: "intermédiarité",
+    pagerank: "PageRank", community: "communauté",
+  };
+  const TYPE_LABELS = {
+    person: "personne", organisation: "organisation", territory: "territoire", event: "événement",
+    agreement: "accord", programme: "programme", project: "projet", place: "lieu",
+  };
+  const state = { focus: config.focus || null, documents: {}, allNodes: new Map(), request: 0 };
+
+  /* A DOM element: el("a", {href: "/x"}, "text", child...). Text is never parsed as HTML. */
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined) continue;
+      if (name === "class") node.className = value;
+      else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+      else node.setAttribute(name, value);
+    }
+    for (const child of children.flat(Infinity)) {
+      if (child === null || child === undefined) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  const typeStyles = Object.entries(config.colours).map(([type, colour]) => ({
+    selector: `node[type = "${type}"]`, style: { "background-color": colour },
+  }));
+  const cy = cytoscape({
+    container: $("cy"),
+    minZoom: 0.1,
+    maxZoom: 4,
+    style: [
+      {
+        selector: "node",
+        style: {
+          "background-color": "#888", width: "data(size)", height: "data(size)",
+          label: "data(shortLabel)", "font-size": 9, color: "#1d2330",
+          "text-valign": "bottom", "text-margin-y": 2, "text-wrap": "ellipsis",
+          "text-max-width": 120, "min-zoomed-font-size": 7,
+          "border-width": 1, "border-color": "#fff",
+        },
+      },
+      ...typeStyles,
+      {
+        selector: "edge",
+        style: {
+          width: 1, "line-color": "#c3c9d4", "curve-style": "bezier",
+          "target-arrow-shape": "triangle", "target-arrow-color": "#c3c9d4", "arrow-scale": 0.6,
+          opacity: 0.8,
+        },
+      },
+      { selector: 'edge[relation = "co-signed-with"], edge[relation = "co-participated-with"]',
+        style: { "target-arrow-shape": "none", "line-style": "dashed", "line-color": "#e4572e" } },
+      { selector: "node.focus", style: { "border-width": 4, "border-color": "#1d2330" } },
+      { selector: "node:selected", style: { "border-width": 4, "border-color": "#f2a541" } },
+      { selector: "edge:selected", style: { width: 3, "line-color": "#f2a541" } },
+      { selector: ".faded", style: { opacity: 0.15 } },
+    ],
+  });
+  window.tdiNetwork = { cy, state, reload: load };
+
+  function checked(id) {
+    const boxes = [...$(id).querySelectorAll("input[type=checkbox]")];
+    return { all: boxes.every((b) => b.checked), values: boxes.filter((b) => b.checked).map((b) => b.value) };
+  }
+
+  function params(format) {
+    const p = new URLSearchParams({ format });
+    const projection = $("network-projection").value;
+    if (projection !== "full") p.set("projection", projection);
+    const types = checked("network-types");
+    if (!types.all) p.set("type", types.values.join(","));
+    const relations = checked("network-relations");
+    if (!relations.all) p.set("relation", relations.values.join(","));
+    if ($("network-since").value) p.set("since", $("network-since").value);
+    if ($("network-until").value) p.set("until", $("network-until").value);
+    if (state.focus) {
+      p.set("focus", state.focus);
+      p.set("depth", $("network-depth").value);
+    }
+    if (format === "png" || format === "svg") p.set("metric", $("network-metric").value);
+    return p;
+  }
+
+  function updateExports() {
+    for (const link of document.querySelectorAll(".exports a[data-format]")) {
+      link.href = "/api/network?" + params(link.dataset.format).toString();
+    }
+  }
+
+  function sizes(nodes) {
+    const metric = $("network-metric").value;
+    const values = nodes.map((n) => Number(n.data[metric]) || 0);
+    const top = Math.max(...values, 0) || 1;
+    nodes.forEach((n, i) => { n.data.size = 14 + 46 * Math.sqrt(values[i] / top); });
+  }
+
+  async function load() {
+    const ticket = ++state.request;
+    const typesChosen = checked("network-types").values.length;
+    const relationsChosen = checked("network-relations").values.length;
+    updateExports();
+    if (!typesChosen || !relationsChosen) {
+      cy.elements().remove();
+      status.textContent = "Choisissez au moins un type de nœud et une relation.";
+      return;
+    }
+    status.classList.remove("error");
+    status.textContent = "Chargement du réseau…";
+    let answer;
+    try {
+      const response = await fetch("/api/network?" + params("json").toString());
+      answer = await response.json();
+      if (response.status === 404 && state.focus && ticket === state.request) {
+        /* e.g. a territory no source speaks of: show the whole network instead */
+        const missing = state.focus;
+        state.focus = null;
+        await load();
+        status.textContent = `« ${missing} » n'apparaît pas dans ce réseau. ` + status.textContent;
+        return;
+      }
+      if (!response.ok) throw new Error(answer.error ? answer.error.message : response.statusText);
+    } catch (err) {
+      if (ticket !== state.request) return;
+      status.classList.add("error");
+      status.textContent = "Réseau indisponible : " + err.message;
+      cy.elements().remove();
+      return;
+    }
+    if (ticket !== state.request) return;
+    render(answer);
+  }
+
+  function render(answer) {
+    state.documents = answer.documents || {};
+    const nodes = answer.elements.nodes;
+    const edges = answer.elements.edges;
+    for (const n of nodes) {
+      n.data.shortLabel = n.data.label.length > 32 ? n.data.label.slice(0, 30) + "…" : n.data.label;
+      if (!state.focus) state.allNodes.set(n.data.id, n.data.label);
+    }
+    sizes(nodes);
+    cy.batch(() => {
+      cy.elements().remove();
+      cy.add(nodes);
+      cy.add(edges);
+    });
+    if (state.focus) cy.getElementById(state.focus).addClass("focus");
+    const layout = cy.layout({
+      name: "cose", animate: false, randomize: true, nodeDimensionsIncludeLabels: false,
+      idealEdgeLength: () => 60, nodeRepulsion: () => 9000, numIter: 1500, fit: true, padding: 20,
+    });
+    layout.run();
+    fillSearch();
+    const what = state.focus ? ` autour de « ${labelOf(state.focus)} »` : "";
+    status.textContent = `${nodes.length} nœuds, ${edges.length} liens${what}.`;
+    $("network-clear-focus").hidden = !state.focus;
+    $("network-focus").hidden = !state.focus;
+    $("network-focus").textContent = state.focus ? `Centré sur ${labelOf(state.focus)}` : "";
+    document.body.dataset.networkReady = String(state.request);
+    if (state.focus && cy.getElementById(state.focus).nonempty()) {
+      showNode(cy.getElementById(state.focus));
+    }
+  }
+
+  function labelOf(id) {
+    const node = cy.getElementById(id);
+    return node.nonempty() ? node.data("label") : (state.allNodes.get(id) || id);
+  }
+
+  function fillSearch() {
+    const list = $("network-node-list");
+    list.replaceChildren(
+      ...[...state.allNodes.entries()]
+        .sort((a, b) => a[1].localeCompare(b[1], "fr"))
+        .map(([id, label]) => el("option", { value: label, "data-id": id })),
+    );
+  }
+
+  function fmt(value, metric) {
+    if (typeof value !== "number") return String(value ?? "");
+    if (metric === "degree" || metric === "community") return String(value);
+    if (metric === "weighted_degree") return value.toLocaleString("fr-FR");
+    return value.toFixed(4);
+  }
+
+  function sourceList(ids) {
+    return el("ul", { class: "sources" }, ids.map((id) => {
+      const doc = state.documents[id];
+      if (!doc) return el("li", {}, el("code", {}, id));
+      return el("li", {}, el("a", { href: `/id/${encodeURIComponent(id)}` }, doc.title || id),
+        " ", el("span", { class: "muted" }, [doc.printed || doc.date || "", doc.publisher ? ` — ${doc.publisher}` : ""].join("")));
+    }));
+  }
+
+  function closeButton() {
+    return el("button", { type: "button", class: "close", "aria-label": "Fermer", onclick: () => { card.hidden = true; cy.elements().unselect(); } }, "×");
+  }
+
+  function showNode(node) {
+    const d = node.data();
+    const metrics = ["degree", "weighted_degree", "betweenness", "pagerank", "community"];
+    const neighbours = {};
+    node.connectedEdges().forEach((edge) => {
+      const other = edge.source().id() === d.id ? edge.target() : edge.source();
+      (neighbours[edge.data("relation")] ||= new Map()).set(other.id(), other.data("label"));
+    });
+    cy.elements().unselect();
+    node.select();
+    card.replaceChildren(
+      closeButton(),
+      el("h2", {}, d.label),
+      el("p", {}, el("span", { class: "badge" }, TYPE_LABELS[d.type] || d.type), " ",
+        el("span", { class: "muted" }, d.class || "")),
+      el("p", {}, el("a", { href: d.href, class: "entity-link" }, "Voir la fiche de l'entité →")),
+      el("table", { class: "metrics" }, metrics.map((m) =>
+        el("tr", {}, el("th", {}, METRIC_LABELS[m]), el("td", {}, fmt(d[m], m))))),
+      el("h3", {}, "Liens"),
+      el("ul", {}, Object.entries(neighbours).map(([relation, others]) =>
+        el("li", {}, el("strong", {}, relation), " : ",
+          [...others.entries()].slice(0, 12).map(([id, label], i) => [i ? ", " : "",
+            el("a", { href: "#", onclick: (e) => { e.preventDefault(); showNode(cy.getElementById(id)); } }, label)]),
+          others.size > 12 ? ` … (+${others.size - 12})` : ""))),
+      el("h3", {}, "Sources"),
+      sourceList(d.sources || []),
+      el("p", {}, el("button", { type: "button", onclick: () => focusOn(d.id) }, "Centrer le réseau ici")),
+    );
+    card.hidden = false;
+    card.dataset.node = d.id;
+    addExcerpts(d.id);
+  }
+
+  /* Excerpts from the entity API when it answers (served by the entity pages). */
+  async function addExcerpts(id) {
+    try {
+      const response = await fetch(`/api/entities/${encodeURIComponent(id)}`);
+      if (!response.ok || card.dataset.node !== id) return;
+      const entity = await response.json();
+      const quotes = (entity.sources || []).filter((s) => s.excerpt).slice(0, 4);
+      if (!quotes.length || card.dataset.node !== id) return;
+      card.append(el("h3", {}, "Extraits"), ...quotes.map((s) =>
+        el("blockquote", { class: "excerpt" }, s.excerpt, " ", el("cite", { class: "muted" }, s.title || s.id))));
+    } catch (err) {
+      /* the card already shows the sources */
+    }
+  }
+
+  function showEdge(edge) {
+    const d = edge.data();
+    const extra = Object.entries(d).filter(([k]) => !["id", "source", "target", "relation", "sources", "date"].includes(k));
+    card.replaceChildren(
+      closeButton(),
+      el("h2", {}, d.relation),
+      el("p", {}, edge.source().data("label"), " → ", edge.target().data("label")),
+      d.date ? el("p", { class: "muted" }, "Date : " + d.date) : null,
+      extra.length ? el("table", {}, extra.map(([k, v]) => el("tr", {}, el("th", {}, k), el("td", {}, Array.isArray(v) ? v.join(", ") : String(v))))) : null,
+      el("h3", {}, "Sources"),
+      sourceList(d.sources || []),
+    );
+    card.hidden = false;
+    card.dataset.node = "";
+  }
+
+  function focusOn(id) {
+    state.focus = id;
+    load();
+  }
+
+  cy.on("tap", "node", (event) => showNode(event.target));
+  cy.on("tap", "edge", (event) => showEdge(event.target));
+  cy.on("mouseover", "node", (event) => {
+    const hood = event.target.closedNeighborhood();
+    cy.elements().not(hood).addClass("faded");
+  });
+  cy.on("mouseout", "node", () => cy.elements().removeClass("faded"));
+
+  $("network-search").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = $("network-search-input").value.trim().toLowerCase();
+    if (!text) return;
+    let found = null;
+    for (const [id, label] of state.allNodes) {
+      if (id === text || label.toLowerCase() === text) { found = id; break; }
+    }
+    if (!found) {
+      for (const [id, label] of state.allNodes) {
+        if (label.toLowerCase().includes(text)) { found = id; break; }
+      }
+    }
+    if (!found) {
+      status.textContent = `Aucun nœud ne correspond à « ${text} ».`;
+      return;
+    }
+    focusOn(found);
+  });
+  $("network-clear-focus").addEventListener("click", () => { state.focus = null; load(); });
+  for (const id of ["network-depth", "network-projection", "network-since", "network-until"]) {
+    $(id).addEventListener("change", load);
+  }
+  $("network-metric").addEventListener("change", () => {
+    const nodes = cy.nodes().map((n) => ({ data: n.data() }));
+    sizes(nodes);
+    cy.nodes().forEach((n, i) => n.data("size", nodes[i].data.size));
+    updateExports();
+  });
+  $("network-types").addEventListener("change", load);
+  $("network-relations").addEventListener("change", load);
+  const setAll = (value) => () => {
+    $("network-relations").querySelectorAll("input[type=checkbox]").forEach((b) => { b.checked = value; });
+    load();
+  };
+  $("network-relations-all").addEventListener("click", setAll(true));
+  $("network-relations-none").addEventListener("click", setAll(false));
+
+  (async function start() {
+    if (state.focus) {
+      /* labels for the search box come from the whole network */
+      try {
+        const whole = await (await fetch("/api/network?format=json")).json();
+        for (const n of whole.elements.nodes) state.allNodes.set(n.data.id, n.data.label);
+      } catch (err) { /* search then knows only the nodes shown */ }
+    }
+    load();
+  })();
+})();

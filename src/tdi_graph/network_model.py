@@ -1,0 +1,352 @@
+"""Read the actor network out of the store: typed nodes, typed edges, each with its sources.
+
+The edges come from the ``queries/network-*.rq`` named queries; each row carries the named
+graph that states the fact, and the graph's name is the edge's source (a document id, or
+``entities`` / ``reference/...`` for the register and the reference data). Types and labels
+of the nodes are read by point lookups on the store's index.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import networkx as nx
+import pyoxigraph as ox
+
+from tdi_graph.namespaces import ID, PREFIXES, TDI
+from tdi_graph.network_nodes import (
+    NodeInfo,
+    class_types,
+    describe,
+    documents,
+    iso_date,
+    local_name,
+    rows,
+    short,
+    source_name,
+)
+
+#: Every relation an edge may have, with a short description.
+RELATIONS: dict[str, str] = {
+    "holds-post-in": "a person holds a post in an organisation",
+    "signed": "a person (or an organisation, when no person is named) signed an agreement",
+    "signed-for": "a person signed an agreement on behalf of an organisation",
+    "signed-during": "an agreement was signed during an event",
+    "co-signed-with": "two actors signed in the same signature act (derived)",
+    "co-participated-with": "two actors took part in the same event (derived, actors view)",
+    "party-to": "an organisation is a party to an agreement",
+    "subsidiary-of": "an organisation is a subsidiary of another",
+    "part-of": "business line, sub-organisation, unit, sub-event, programme within programme",
+    "participated-in": "an actor took part in an event",
+    "organised": "an actor organised an event",
+    "committed": "an actor made a commitment towards a target or programme (with amount)",
+    "funded": "an actor's commitment funds a project (with amount)",
+    "benefits-from": "an actor benefits from a project",
+    "operates": "an actor operates a programme",
+    "launched": "an actor launched a programme",
+    "delivers": "an actor delivers a programme or measure",
+    "covers": "a contract covers a programme territory",
+    "located-in": "an event, project, site, organisation or territory is located in a place",
+    "jurisdiction": "an organisation answers for an area",
+    "member-of": "an EPCI or commune belongs to a programme territory, a commune to an EPCI",
+}
+
+_SCHEMA, _ORG, _PROV = PREFIXES["schema"], PREFIXES["org"], PREFIXES["prov"]
+_INTERCOMMUNALITY = ox.NamedNode(TDI + "intercommunality")
+_COG_GRAPH = "reference/cog2026"
+
+#: predicate -> (relation, reversed?) for the simple link queries.
+_LINKS: dict[str, tuple[str, bool]] = {
+    TDI + "subsidiaryOf": ("subsidiary-of", False),
+    TDI + "businessLineOf": ("part-of", False),
+    _ORG + "subOrganizationOf": ("part-of", False),
+    _ORG + "unitOf": ("part-of", False),
+    _SCHEMA + "attendee": ("participated-in", True),
+    _SCHEMA + "organizer": ("organised", True),
+    _SCHEMA + "superEvent": ("part-of", False),
+    _SCHEMA + "subEvent": ("part-of", True),
+    TDI + "party": ("party-to", True),
+    TDI + "contractTerritory": ("covers", False),
+    TDI + "partOfProgramme": ("part-of", False),
+    TDI + "operatedBy": ("operates", True),
+    TDI + "launchedBy": ("launched", True),
+    TDI + "deliveredBy": ("delivers", True),
+    TDI + "beneficiary": ("benefits-from", True),
+    _SCHEMA + "location": ("located-in", False),
+    _PROV + "atLocation": ("located-in", False),
+    _SCHEMA + "containedInPlace": ("located-in", False),
+    TDI + "jurisdiction": ("jurisdiction", False),
+}
+
+
+class _Edge:
+    """One edge being collected (slots: cheap to make by the hundred thousand)."""
+
+    __slots__ = ("u", "v", "relation", "sources", "dates", "attrs", "sets")
+
+    def __init__(self, u: str, v: str, relation: str) -> None:
+        self.u, self.v, self.relation = u, v, relation
+        self.sources: set[str] = set()
+        self.dates: set[str] = set()
+        self.attrs: dict[str, Any] = {}
+        self.sets: dict[str, set[str]] = {}
+
+
+class EdgeSet:
+    """Edges being collected: facts stated in several graphs merge into one edge."""
+
+    def __init__(self) -> None:
+        self.edges: dict[tuple[str, str, str], _Edge] = {}
+
+    def add(
+        self,
+        u: str | None,
+        v: str | None,
+        relation: str,
+        source: str,
+        *,
+        key: str | None = None,
+        date: str | None = None,
+        many: dict[str, str | None] | None = None,
+        **attrs: Any,
+    ) -> None:
+        """Add (or merge into) the edge ``u -relation-> v``; ``many`` values accumulate."""
+        if not u or not v or u == v:
+            return
+        ident = (u, v, key or relation)
+        edge = self.edges.get(ident)
+        if edge is None:
+            edge = self.edges[ident] = _Edge(u, v, relation)
+        edge.sources.add(source)
+        if date:
+            edge.dates.add(date)
+        for name, value in attrs.items():
+            if value is not None and name not in edge.attrs:
+                edge.attrs[name] = value
+        if many:
+            for name, value in many.items():
+                if value:
+                    edge.sets.setdefault(name, set()).add(value)
+
+    def endpoints(self) -> set[str]:
+        """Every node id an edge touches."""
+        return {n for u, v, _ in self.edges for n in (u, v)}
+
+    def items(self) -> Iterator[tuple[str, _Edge]]:
+        """(key, edge) pairs."""
+        return ((key, edge) for (_, _, key), edge in self.edges.items())
+
+
+def collect_edges(store: ox.Store) -> EdgeSet:
+    """Every edge the sources state, from the ``network-*`` named queries."""
+    edges = EdgeSet()
+    _posts(store, edges)
+    _signatures(store, edges)
+    _commitments(store, edges)
+    _projects(store, edges)
+    for name, columns in (
+        ("network-hierarchy", "g child link parent"),
+        ("network-agreements", "g agreement link other"),
+        ("network-programmes", "g thing link actor"),
+        ("network-places", "g thing link place"),
+    ):
+        for g, s, link, o in rows(store, name, columns):
+            relation, backwards = _LINKS[link or ""]
+            u, v = (short(o), short(s)) if backwards else (short(s), short(o))
+            edges.add(u, v, relation, source_name(g or ""))
+    for g, event, link, other, date in rows(store, "network-events", "g event link other date"):
+        relation, backwards = _LINKS[link or ""]
+        u, v = (short(other), short(event)) if backwards else (short(event), short(other))
+        edges.add(u, v, relation, source_name(g or ""), date=iso_date(date))
+    return edges
+
+
+def _posts(store: ox.Store, edges: EdgeSet) -> None:
+    for g, _, person, org, role, title, date in rows(
+        store, "network-posts", "g post person org role title date"
+    ):
+        edges.add(
+            short(person),
+            short(org),
+            "holds-post-in",
+            source_name(g or ""),
+            date=iso_date(date),
+            many={"role": local_name(role) if role else None, "title": title},
+        )
+
+
+def _signatures(store: ox.Store, edges: EdgeSet) -> None:
+    acts: dict[str, dict[str, Any]] = {}
+    columns = "g act agreement signatory person org date event place"
+    for g, act_iri, agreement, signatory, person, org, date, event, _ in rows(
+        store, "network-signatures", columns
+    ):
+        act = acts.setdefault(act_iri or "", {"signers": {}, "sources": set()})
+        act["agreement"], act["date"], act["event"] = short(agreement), iso_date(date), short(event)
+        act["sources"].add(source_name(g or ""))
+        act["signers"][signatory] = (short(person), short(org))
+    for act in acts.values():
+        agreement, date, event = act["agreement"], act["date"], act["event"]
+        signers = list(act["signers"].values())
+        actors = sorted({person or org for person, org in signers if person or org})
+        for source in act["sources"]:
+            for person, org in signers:
+                edges.add(
+                    person or org, agreement, "signed", source, date=date, many={"event": event}
+                )
+                edges.add(
+                    person, org, "signed-for", source, date=date, many={"agreement": agreement}
+                )
+            edges.add(agreement, event, "signed-during", source, date=date)
+            for i, a in enumerate(actors):
+                for b in actors[i + 1 :]:
+                    edges.add(
+                        a,
+                        b,
+                        "co-signed-with",
+                        source,
+                        date=date,
+                        derived=True,
+                        many={"agreement": agreement},
+                    )
+
+
+def _commitments(store: ox.Store, edges: EdgeSet) -> None:
+    found: dict[str, dict[str, Any]] = {}
+    columns = "g commitment actor target programme amount label parent"
+    for g, iri, actor, target, programme, amount, label, parent in rows(
+        store, "network-commitments", columns
+    ):
+        c = found.setdefault(
+            iri or "", {"actors": set(), "targets": set(), "programmes": set(), "sources": set()}
+        )
+        c["actors"].add(short(actor))
+        c["targets"].add(short(target))
+        c["programmes"].add(short(programme))
+        c["sources"].add(source_name(g or ""))
+        if amount is not None:
+            c["amount"] = float(amount)
+        c["label"] = c.get("label") or label
+        c["parent"] = c.get("parent") or short(parent)
+    for iri, c in found.items():
+        cid = short(iri) or iri
+        targets = (c["targets"] - {None}) or (c["programmes"] - {None})
+        for actor in c["actors"] - {None}:
+            for target in targets:
+                for source in c["sources"]:
+                    edges.add(
+                        actor,
+                        target,
+                        "committed",
+                        source,
+                        key=f"committed:{cid}",
+                        commitment=cid,
+                        commitment_label=c["label"],
+                        amount=c.get("amount"),
+                        part_of=c["parent"],
+                    )
+
+
+def _projects(store: ox.Store, edges: EdgeSet) -> None:
+    columns = "g project link actor commitment amount"
+    for g, project, link, actor, commitment, amount in rows(store, "network-projects", columns):
+        source = source_name(g or "")
+        if (link or "").endswith("beneficiary"):
+            edges.add(short(actor), short(project), "benefits-from", source)
+            continue
+        cid = short(commitment) or ""
+        edges.add(
+            short(actor),
+            short(project),
+            "funded",
+            source,
+            key=f"funded:{cid}",
+            commitment=cid,
+            amount=None if amount is None else float(amount),
+        )
+
+
+def _territory_edges(store: ox.Store, edges: EdgeSet, territories: set[str]) -> None:
+    """Regions and member groupements of the territories the sources speak of."""
+    seen: set[str] = set()
+    columns = "g territory region member memberLabel"
+    for g, territory_iri, region, member, _ in rows(store, "network-territories", columns):
+        territory = short(territory_iri)
+        if territory not in territories:
+            continue
+        source = source_name(g or "")
+        edges.add(short(member), territory, "member-of", source)
+        if territory not in seen:
+            seen.add(territory)
+            edges.add(territory, short(region), "located-in", source)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many small objects (no cycles)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def read_network(store: ox.Store) -> nx.MultiDiGraph:
+    """The full actor network of the store, without metrics."""
+    with _gc_paused():
+        return _read_network(store)
+
+
+def _read_network(store: ox.Store) -> nx.MultiDiGraph:
+    edges = collect_edges(store)
+    classes = class_types(store)
+    infos: dict[str, NodeInfo | None] = {}
+
+    def info(node: str) -> NodeInfo | None:
+        if node not in infos:
+            infos[node] = describe(store, node, classes)
+        return infos[node]
+
+    territories = {n for n in edges.endpoints() if (i := info(n)) and i.type == "territory"}
+    _territory_edges(store, edges, territories)
+    for node in list(edges.endpoints()):
+        found = info(node)
+        if found and found.cls == "Commune":
+            term = ox.NamedNode(ID + node)
+            for quad in store.quads_for_pattern(term, _INTERCOMMUNALITY, None, None):
+                graph_name = quad.graph_name
+                source = graph_name.value if isinstance(graph_name, ox.NamedNode) else _COG_GRAPH
+                edges.add(node, short(quad.object.value), "member-of", source_name(source))
+    docs = documents(store)
+    graph = nx.MultiDiGraph(name="tdi-graph actor network", documents=docs)
+    node_sources: dict[str, set[str]] = defaultdict(set)
+    for key, edge in edges.items():
+        a, b = info(edge.u), info(edge.v)
+        if a is None or b is None:
+            continue
+        for node, found in ((edge.u, a), (edge.v, b)):
+            if node not in graph:
+                graph.add_node(node, label=found.label, type=found.type, **{"class": found.cls})
+            node_sources[node].update(edge.sources)
+        graph.add_edge(edge.u, edge.v, key=key, **_edge_attrs(edge, docs))
+    for node, data in graph.nodes(data=True):
+        data["sources"] = tuple(sorted(node_sources[node]))
+    return graph
+
+
+def _edge_attrs(edge: _Edge, docs: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """The attributes of an edge: relation, sources, date (the fact's, else its sources')."""
+    attrs: dict[str, Any] = {"relation": edge.relation, "sources": tuple(sorted(edge.sources))}
+    dates = edge.dates or {docs[s]["date"] for s in edge.sources if docs.get(s, {}).get("date")}
+    if dates:
+        attrs["date"] = min(dates)
+    attrs.update(edge.attrs)
+    for name, values in edge.sets.items():
+        attrs[name] = tuple(sorted(values))
+    return attrs

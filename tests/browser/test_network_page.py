@@ -1,0 +1,116 @@
+"""The interactive network page in headless Chromium: nodes drawn, a click opens a card."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+
+pytestmark = pytest.mark.browser
+
+
+def _open(page: Page, url: str) -> list[str]:
+    """Load the page, record every request, wait until the network is drawn."""
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(url)
+    page.wait_for_selector("body[data-network-ready]", timeout=30_000)
+    assert not errors
+    return requests
+
+
+def _click_node(page: Page, node: str) -> None:
+    """Click a node where Cytoscape drew it (the graph is a canvas)."""
+    x, y = page.evaluate(
+        """(id) => {
+            const cy = window.tdiNetwork.cy;
+            const node = cy.getElementById(id);
+            cy.center(node);
+            const p = node.renderedPosition();
+            const box = document.getElementById('cy').getBoundingClientRect();
+            return [box.left + p.x, box.top + p.y];
+        }""",
+        node,
+    )
+    page.mouse.click(x, y)
+
+
+def test_network_page_draws_nodes_and_a_click_opens_the_entity_card(
+    page: Page, live_server: str, tmp_path: Path
+) -> None:
+    requests = _open(page, f"{live_server}/network")
+    count = page.evaluate("window.tdiNetwork.cy.nodes().length")
+    assert count > 50
+    assert page.evaluate("window.tdiNetwork.cy.edges().length") > count
+    colours = page.evaluate(
+        "[...new Set(window.tdiNetwork.cy.nodes().map(n => n.style('background-color')))]"
+    )
+    assert len(colours) >= 5  # coloured by type
+    shot = tmp_path / "network.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+
+    _click_node(page, "eric-lombard")
+    card = page.locator("#entity-card")
+    card.wait_for(state="visible")
+    assert "Éric Lombard" in card.inner_text()
+    assert card.locator("a.entity-link").get_attribute("href") == "/id/eric-lombard"
+    assert "Signature du contrat" in card.locator("ul.sources").inner_text()
+    assert "co-signed-with" in card.inner_text()
+    assert all(url.startswith(live_server) for url in requests), requests
+
+
+def test_search_focuses_the_ego_network(page: Page, live_server: str) -> None:
+    _open(page, f"{live_server}/network")
+    page.fill("#network-search-input", "Bpifrance")
+    with page.expect_response(lambda r: "focus=bpifrance" in r.url):
+        page.click("#network-search button[type=submit]")
+    page.wait_for_function(
+        "document.getElementById('network-status').textContent.includes('autour')"
+    )
+    ids = page.evaluate("window.tdiNetwork.cy.nodes().map(n => n.id())")
+    assert "bpifrance" in ids
+    assert page.evaluate("window.tdiNetwork.cy.getElementById('bpifrance').hasClass('focus')")
+    whole = page.evaluate("window.tdiNetwork.state.allNodes.size")
+    assert len(ids) < whole
+    assert page.locator("#entity-card").is_visible()
+    assert page.locator("#network-clear-focus").is_visible()
+
+
+def test_relation_and_date_filters(page: Page, live_server: str) -> None:
+    _open(page, f"{live_server}/network")
+
+    page.click("#network-relations-none")  # nothing to ask the server for
+    page.wait_for_function(
+        "document.getElementById('network-status').textContent.includes('Choisissez')"
+    )
+    assert page.evaluate("window.tdiNetwork.cy.elements().length") == 0
+    with page.expect_response(lambda r: "relation=signed" in r.url):
+        page.check("#network-relations input[value=signed]")
+    page.wait_for_function("window.tdiNetwork.cy.edges().length > 0")
+    relations = page.evaluate(
+        "[...new Set(window.tdiNetwork.cy.edges().map(e => e.data('relation')))]"
+    )
+    assert relations == ["signed"]
+    with page.expect_response(lambda r: "until=2019-03-31" in r.url):
+        page.fill("#network-until", "2019-03-31")
+        page.dispatch_event("#network-until", "change")
+    page.wait_for_timeout(200)
+    dates = page.evaluate("window.tdiNetwork.cy.edges().map(e => e.data('date') || '')")
+    assert dates and all(d <= "2019-03-31" for d in dates)
+    href = page.get_attribute(".exports a[data-format=graphml]", "href")
+    assert "relation=signed" in href and "until=2019-03-31" in href
+
+
+def test_focus_from_the_url_and_unknown_focus(page: Page, live_server: str) -> None:
+    _open(page, f"{live_server}/network?focus=ti1-2707")
+    assert "autour de « Nord Franche-Comté »" in page.inner_text("#network-status")
+    assert page.locator("#entity-card").is_visible()
+    _open(page, f"{live_server}/network?focus=ti1-0101")  # a territory no source speaks of
+    page.wait_for_function(
+        "document.getElementById('network-status').textContent.includes('apparaît pas')"
+    )
+    assert page.evaluate("window.tdiNetwork.cy.nodes().length") > 50
