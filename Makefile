@@ -55,8 +55,13 @@ lint: install
 	$(BIN)/ruff check src api tests bench
 	$(BIN)/ruff format --check src api tests bench
 
+# Benchmarks print figures (wrk is used when installed: apt-get install wrk).
 bench: install assets
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench.load
+	$(BIN)/python -m bench.queries
+	$(BIN)/python -m bench.sparql
+	$(BIN)/python -m bench.api
+	$(BIN)/python -m bench.network
 
 docs: install
 	$(BIN)/python -m tdi_graph.docs

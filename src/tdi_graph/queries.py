@@ -43,15 +43,27 @@ class Param:
     default: str | None = None
     required: bool = False
 
+    def _iri(self, raw: str) -> ox.NamedNode:
+        """A short id (``bpifrance``), a compact IRI (``tdi:Equity``) or a full IRI."""
+        if not raw or any(c in raw for c in ' <>"{}|\\^`'):
+            raise BadRequest(f"parameter {self.name!r}: {raw!r} is not an id or an IRI")
+        prefix, sep, rest = raw.partition(":")
+        if not sep:
+            value = ID + raw
+        elif prefix in PREFIXES and not rest.startswith("//"):
+            value = PREFIXES[prefix] + rest
+        else:
+            value = raw
+        try:
+            return ox.NamedNode(value)
+        except ValueError:
+            raise BadRequest(f"parameter {self.name!r}: {raw!r} is not a valid IRI") from None
+
     def bind(self, raw: str) -> ox.Term:
         """The RDF term for a raw string value; :class:`BadRequest` if it does not fit."""
         raw = raw.strip()
         if self.type == "iri":
-            if raw.startswith(("http://", "https://", "urn:")):
-                return ox.NamedNode(raw)
-            if not raw or any(c in raw for c in ' <>"{}|\\^`'):
-                raise BadRequest(f"parameter {self.name!r}: {raw!r} is not an id or an IRI")
-            return ox.NamedNode(ID + raw)
+            return self._iri(raw)
         if self.type == "date":
             try:
                 dt.date.fromisoformat(raw)

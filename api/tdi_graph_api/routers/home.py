@@ -1,19 +1,36 @@
-"""The home page."""
+"""The home page: what the graph holds, the latest events, the way in (search, queries,
+network, map, SPARQL, API)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from tdi_graph_api.deps import StoreDep
+from tdi_graph import facts
+from tdi_graph.search import SEARCH_TYPES
+from tdi_graph_api.routers.entities import GraphDep
+from tdi_graph_api.templating import templates
 
-router = APIRouter()
+router = APIRouter(tags=["pages"])
+LATEST_EVENTS = 5
 
 
-@router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def home(store: StoreDep) -> str:
-    n = len(store)
-    return (
-        "<!doctype html><html lang=en><meta charset=utf-8><title>tdi-graph</title>"
-        f"<h1>tdi-graph</h1><p>{n:,} quads.</p><p><a href=/sparql>SPARQL</a> · <a href=/docs>API</a></p>"
+@router.get("/", response_class=HTMLResponse, summary="Home page")
+async def home(request: Request, graph: GraphDep) -> HTMLResponse:
+    """What the graph holds (entities by type, signatures, source documents), the latest
+    events, and links to search, queries, network, map, SPARQL and the API."""
+    counts = graph.registry.counts()
+    dated = [e for e in facts.events(graph.store, graph.registry) if e["start"]]
+    documents = sorted(
+        graph.registry.documents.values(), key=lambda d: (d["issued"] or "", d["id"])
+    )
+    return templates.TemplateResponse(
+        request,
+        "home.html",
+        {
+            "counts": [(t, counts.get(t, 0)) for t in SEARCH_TYPES],
+            "signatures": counts.get("signature", 0),
+            "events": sorted(dated, key=lambda e: e["start"], reverse=True)[:LATEST_EVENTS],
+            "documents": documents,
+        },
     )

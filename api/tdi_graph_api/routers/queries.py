@@ -1,7 +1,122 @@
-"""Routes of `queries` (to be completed)."""
+"""The named-query library: ``GET /api/queries`` and ``GET /api/queries/{name}``.
+
+Parameters are validated and bound by :mod:`tdi_graph.queries` (never by string formatting); the
+query runs in the SPARQL worker pool, under the same time limit as ``/sparql``. Answers are pages
+(``limit`` at most 1000 rows) with the ``total``, so the row cap of ``/sparql`` does not apply.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
 
-router = APIRouter()
+from fastapi import APIRouter, Request
+
+from tdi_graph import queries
+from tdi_graph.errors import BadRequest
+from tdi_graph.settings import Settings
+from tdi_graph.sparql import QueryRequest
+from tdi_graph_api.routers.sparql import run_query
+
+router = APIRouter(tags=["queries"])
+
+PAGING = ("limit", "offset")
+DEFAULT_LIMIT, MAX_LIMIT = 50, 1000
+
+
+def _paging(request: Request) -> tuple[dict[str, str], int, int]:
+    """The query's parameter values, and ``limit`` / ``offset``; 400 when malformed."""
+    values: dict[str, str] = {}
+    for key, value in request.query_params.multi_items():
+        if key in values:
+            raise BadRequest(f"parameter {key!r} is given more than once")
+        values[key] = value
+    paging = {}
+    for key, default, top in (("limit", DEFAULT_LIMIT, MAX_LIMIT), ("offset", 0, None)):
+        raw = values.pop(key, None)
+        try:
+            number = default if raw is None else int(raw)
+        except ValueError:
+            raise BadRequest(f"{key} must be an integer, not {raw!r}") from None
+        if number < (1 if key == "limit" else 0) or (top is not None and number > top):
+            bounds = f"between 1 and {top}" if top else "0 or more"
+            raise BadRequest(f"{key} must be {bounds}, not {number}")
+        paging[key] = number
+    return values, paging["limit"], paging["offset"]
+
+
+def describe(named: queries.NamedQuery) -> dict[str, Any]:
+    """The header of a named query, as JSON."""
+    return {
+        "name": named.name,
+        "summary": named.summary,
+        "description": named.description,
+        "kind": named.kind,
+        "tags": list(named.tags),
+        "params": [
+            {
+                "name": p.name,
+                "type": p.type,
+                "description": p.description,
+                "default": p.default,
+                "required": p.required,
+            }
+            for p in named.params
+        ],
+        "url": f"/api/queries/{named.name}",
+    }
+
+
+@router.get("/api/queries", summary="The named queries of queries/")
+def list_queries(request: Request) -> dict[str, Any]:
+    """Every named query with its header: summary, description, parameters, tags."""
+    filters, limit, offset = _paging(request)
+    tag = filters.pop("tag", None)
+    if filters:
+        raise BadRequest(
+            f"unknown parameter(s): {', '.join(sorted(filters))} (use tag, limit, offset)"
+        )
+    items = [describe(q) for q in queries.catalogue().values() if tag is None or tag in q.tags]
+    return {
+        "items": items[offset : offset + limit],
+        "total": len(items),
+        "limit": limit,
+        "offset": offset,
+    }
+
+
+@router.get(
+    "/api/queries/{name}",
+    summary="Run a named query",
+    responses={
+        400: {"description": "Unknown, repeated or malformed parameter"},
+        404: {"description": "No such named query"},
+        503: {"description": "The query ran past the time limit and was stopped"},
+    },
+)
+async def run_named(name: str, request: Request) -> dict[str, Any]:
+    """Run the query with its parameters (`?agreement=contrat-ti-nord-franche-comte`; defaults for
+    the others) and answer its rows as plain values: `{"variables", "items", "total"}`."""
+    named = queries.get_query(name)
+    values, limit, offset = _paging(request)
+    try:
+        bindings = named.bindings(values)
+    except ValueError as exc:  # pyoxigraph refusing a full IRI (e.g. "http://x/a>")
+        raise BadRequest(f"query {name!r}: {exc}") from None
+    settings: Settings = request.app.state.settings
+    answer = await run_query(
+        request.app,
+        QueryRequest(
+            named.text,
+            substitutions=tuple((var.value, term) for var, term in bindings.items()),
+            allow_service=settings.allow_service,
+            rows=(limit, offset),
+        ),
+    )
+    data = answer.data or {}
+    return {
+        "name": named.name,
+        "params": {var.value: term.value for var, term in bindings.items()},
+        **data,
+        "limit": limit,
+        "offset": offset,
+    }

@@ -1,22 +1,461 @@
-"""The SPARQL endpoint (minimal: GET ?query= answered in SPARQL JSON)."""
+"""The SPARQL 1.1 endpoint: the Protocol's query operation, service description, UI and CORS.
+
+``GET /sparql?query=``, ``POST`` as ``application/x-www-form-urlencoded`` or
+``application/sparql-query``; ``default-graph-uri`` / ``named-graph-uri``; results by ``Accept``
+(or ``format=`` for links). With no query: the service description, or the query UI for browsers.
+Evaluation happens in the killable workers of :mod:`tdi_graph.sparql`.
+"""
 
 from __future__ import annotations
 
+import threading
+import urllib.parse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
 import pyoxigraph as ox
-from fastapi import APIRouter, Query
-from fastapi.responses import Response
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
-from tdi_graph.errors import QuerySyntaxError
-from tdi_graph_api.deps import StoreDep
+from tdi_graph import queries
+from tdi_graph.docs import INTERNAL
+from tdi_graph.errors import BadRequest, QueryRefused, TdiError
+from tdi_graph.namespaces import PREFIXES, sparql_prologue
+from tdi_graph.settings import Settings
+from tdi_graph.sparql import (
+    FORMATS,
+    Answer,
+    QueryRequest,
+    UnsupportedMediaType,
+    WorkerPool,
+    check,
+    graph_names,
+    negotiate,
+    parse_accept,
+    quality,
+    result_kind,
+    with_values,
+)
+from tdi_graph.store import current_build, graph_sizes
+from tdi_graph_api.errors import error_response
+from tdi_graph_api.templating import templates
 
-router = APIRouter()
+router = APIRouter(tags=["sparql"])
+
+CORS = {"Access-Control-Allow-Origin": "*"}
+PREFLIGHT = {
+    **CORS,
+    "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Accept, Content-Type",
+    "Access-Control-Max-Age": "86400",
+}
+MAX_BODY = 1_000_000  # bytes of a POSTed query
+FORM = "application/x-www-form-urlencoded"
+DIRECT = "application/sparql-query"
+UPDATE = "application/sparql-update"
+READ_ONLY = "SPARQL Update is not allowed: this endpoint is read-only"
+SD = "http://www.w3.org/ns/sparql-service-description#"
+_lock = threading.Lock()
 
 
-@router.get("/sparql", summary="SPARQL 1.1 query")
-def sparql_get(store: StoreDep, query: str = Query(..., description="SPARQL query")) -> Response:
+class PayloadTooLarge(TdiError):
+    status = 413
+    code = "payload_too_large"
+
+
+# --- the worker pool of an app -----------------------------------------------------------------
+
+
+def start_pool(app: FastAPI) -> WorkerPool:
+    """Start (or share) the app's worker pool; each call needs one :func:`stop_pool`."""
+    with _lock:
+        app.state.sparql_users = getattr(app.state, "sparql_users", 0) + 1
+        return _pool(app)
+
+
+def stop_pool(app: FastAPI) -> None:
+    """Stop the app's worker pool when its last user stops."""
+    with _lock:
+        app.state.sparql_users = max(getattr(app.state, "sparql_users", 1) - 1, 0)
+        pool = getattr(app.state, "sparql_pool", None)
+        if app.state.sparql_users == 0 and pool is not None:
+            pool.close()
+            app.state.sparql_pool = None
+
+
+def _pool(app: FastAPI) -> WorkerPool:
+    pool: WorkerPool | None = getattr(app.state, "sparql_pool", None)
+    if pool is None:
+        settings: Settings = app.state.settings
+        source: ox.Store | Path = app.state.store
+        build = current_build(app.state.store_dir)
+        if not settings.store_in_memory and build is not None:
+            source = build
+        pool = WorkerPool(source, size=settings.query_workers, timeout=settings.query_timeout)
+        pool.start()
+        app.state.sparql_pool = pool
+    return pool
+
+
+def get_pool(app: FastAPI) -> WorkerPool:
+    """The app's worker pool, started now if the app runs without its lifespan."""
+    with _lock:
+        return _pool(app)
+
+
+async def run_query(app: FastAPI, request: QueryRequest) -> Answer:
+    """Evaluate ``request`` in a worker without blocking the event loop."""
+    return await run_in_threadpool(get_pool(app).run, request)
+
+
+# --- the protocol ------------------------------------------------------------------------------
+
+
+def _params(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for key, value in pairs:
+        out.setdefault(key, []).append(value)
+    return out
+
+
+def _one(params: dict[str, list[str]], name: str) -> str | None:
+    values = params.get(name, [])
+    if len(values) > 1:
+        raise BadRequest(f"the {name!r} parameter is given {len(values)} times: give it once")
+    return values[0] if values else None
+
+
+def _endpoint(request: Request) -> str:
+    return str(request.url.replace(query="", fragment=""))
+
+
+async def _body(request: Request) -> bytes:
+    data = bytearray()
+    async for chunk in request.stream():
+        data += chunk
+        if len(data) > MAX_BODY:
+            raise PayloadTooLarge(f"the request body is larger than {MAX_BODY:,} bytes")
+    return bytes(data)
+
+
+def _media(header: str | None) -> tuple[str, dict[str, str]]:
+    media, *params = (p.strip() for p in (header or "").split(";"))
+    options = {}
+    for param in params:
+        key, _, value = param.partition("=")
+        options[key.strip().lower()] = value.strip().strip('"')
+    return media.lower(), options
+
+
+def _utf8(options: dict[str, str], media: str) -> None:
+    charset = options.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(f"{media} must be sent in UTF-8, not {charset}")
+
+
+def _decode(data: bytes) -> str:
     try:
-        result = store.query(query, use_default_graph_as_union=True)
-    except SyntaxError as exc:
-        raise QuerySyntaxError(str(exc)) from None
-    body = result.serialize(format=ox.QueryResultsFormat.JSON)
-    return Response(body, media_type="application/sparql-results+json")
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadRequest(f"the request body is not UTF-8 (byte {exc.start})") from None
+
+
+def _cors(call: Callable[..., Any]) -> Callable[..., Any]:
+    """Answer library errors in the JSON error shape, with the CORS header."""
+
+    async def wrapper(request: Request) -> Response:
+        try:
+            response: Response = await call(request)
+        except TdiError as exc:
+            return error_response(exc.status, exc.code, exc.message, headers=dict(CORS))
+        response.headers.update(CORS)
+        return response
+
+    wrapper.__name__, wrapper.__doc__ = call.__name__, call.__doc__
+    return wrapper
+
+
+@router.api_route(
+    "/sparql",
+    methods=["GET", "HEAD"],
+    summary="SPARQL 1.1 query (GET), service description or query UI",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "Query results, negotiated by Accept or `format=`",
+            "content": {f.media_type: {} for f in FORMATS} | {"text/html": {}},
+        },
+        400: {"description": "Missing, repeated or malformed parameter; syntax error"},
+        406: {"description": "No acceptable media type for this query"},
+        503: {"description": "The query ran past the time limit and was stopped"},
+    },
+)
+@_cors
+async def sparql_get(request: Request) -> Response:
+    """Run `query` (with optional `default-graph-uri`, `named-graph-uri`, `format`); with no
+    query, the SPARQL service description (Turtle etc.) or, for browsers, the query UI."""
+    params = _params(request.query_params.multi_items())
+    if "update" in params:
+        raise QueryRefused(READ_ONLY + " (and updates are never sent with GET)")
+    query = _one(params, "query")
+    accept = request.headers.get("accept")
+    if query is None:
+        if _wants_html(accept):
+            return _ui(request)
+        return _service_description(request, params)
+    if _wants_html(accept):
+        return _ui(request, query)
+    return await _run(request, query, params)
+
+
+@router.post(
+    "/sparql",
+    summary="SPARQL 1.1 query (POST)",
+    response_class=Response,
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                FORM: {"schema": {"type": "object", "properties": {"query": {"type": "string"}}}},
+                DIRECT: {"schema": {"type": "string"}},
+            }
+        }
+    },
+)
+@_cors
+async def sparql_post(request: Request) -> Response:
+    """A query as `application/x-www-form-urlencoded` (`query=`, dataset parameters) or as
+    `application/sparql-query` (dataset parameters in the URL). Updates are refused."""
+    url = _params(request.query_params.multi_items())
+    header = request.headers.get("content-type")
+    media, options = _media(header)
+    if not header:
+        raise UnsupportedMediaType(f"a POST needs a Content-Type: {FORM} or {DIRECT}")
+    if media == UPDATE or "update" in url:
+        raise QueryRefused(READ_ONLY)
+    if media == FORM:
+        _utf8(options, media)
+        text = _decode(await _body(request))
+        try:
+            form = urllib.parse.parse_qsl(text, keep_blank_values=True, errors="strict")
+        except UnicodeDecodeError:
+            raise BadRequest("the form is not percent-encoded UTF-8") from None
+        params = _params(list(request.query_params.multi_items()) + form)
+        if "update" in params:
+            raise QueryRefused(READ_ONLY)
+        query = _one(params, "query")
+        if query is None:
+            raise BadRequest("the form has no 'query' parameter")
+        return await _run(request, query, params)
+    if media == DIRECT:
+        _utf8(options, media)
+        if "query" in url:
+            raise BadRequest("a query is in both the URL and the body: send it once")
+        return await _run(request, _decode(await _body(request)), url)
+    raise UnsupportedMediaType(
+        f"a SPARQL query is POSTed as {FORM} or {DIRECT}, not {media or header}"
+    )
+
+
+@router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
+async def sparql_other(request: Request) -> Response:
+    """Any other method: 405 (the query operation is GET or POST)."""
+    return error_response(
+        405,
+        "method_not_allowed",
+        f"{request.method} is not a SPARQL query operation: use GET or POST",
+        headers={**CORS, "Allow": "GET, HEAD, POST, OPTIONS"},
+    )
+
+
+@router.options("/sparql", include_in_schema=False)
+async def sparql_options() -> Response:
+    """CORS preflight: GET and POST from any origin."""
+    return Response(status_code=204, headers=PREFLIGHT)
+
+
+async def _run(request: Request, query: str, params: dict[str, list[str]]) -> Response:
+    settings: Settings = request.app.state.settings
+    form = check(query, allow_service=settings.allow_service)
+    accept, fmt = request.headers.get("accept"), _one(params, "format")
+    kind = result_kind(form)
+    if kind is not None:
+        negotiate(kind, accept, fmt)  # a 406 before any evaluation
+    answer = await run_query(
+        request.app,
+        QueryRequest(
+            query,
+            accept=accept,
+            format=fmt,
+            default_graphs=graph_names(params.get("default-graph-uri", []), "default-graph-uri"),
+            named_graphs=graph_names(params.get("named-graph-uri", []), "named-graph-uri"),
+            base_iri=_endpoint(request),
+            max_rows=settings.max_result_rows,
+            allow_service=settings.allow_service,
+        ),
+    )
+    headers = {"Vary": "Accept", "Content-Length": str(answer.size)}
+    if answer.fd is None:
+        return Response(answer.body, media_type=answer.content_type, headers={"Vary": "Accept"})
+    return StreamingResponse(answer.chunks(), media_type=answer.content_type, headers=headers)
+
+
+def _wants_html(accept: str | None) -> bool:
+    """A browser: ``text/html`` named explicitly, and not below any format we serve."""
+    ranges = parse_accept(accept)
+    html = quality(ranges, "text/html", exact=True)
+    return html > 0 and all(html >= quality(ranges, f.media_type, exact=True) for f in FORMATS)
+
+
+# --- service description and query UI -------------------------------------------------------------
+
+
+def _sizes(request: Request) -> dict[str, int]:
+    state = request.app.state
+    cached = getattr(state, "sparql_graph_sizes", None)
+    if cached is None or cached[0] is not state.store:
+        cached = (state.store, graph_sizes(state.store))
+        state.sparql_graph_sizes = cached
+    sizes: dict[str, int] = cached[1]
+    return sizes
+
+
+def description(endpoint: str, settings: Settings, sizes: dict[str, int]) -> list[ox.Triple]:
+    """The SPARQL 1.1 Service Description of the endpoint, as triples."""
+
+    def n(iri: str) -> ox.NamedNode:
+        return ox.NamedNode(iri)
+
+    a, sd = n(PREFIXES["rdf"] + "type"), SD
+    void_triples = n("http://rdfs.org/ns/void#triples")
+    service, dataset, default = n(endpoint), ox.BlankNode(), ox.BlankNode()
+    out = [
+        ox.Triple(service, a, n(sd + "Service")),
+        ox.Triple(service, n(sd + "endpoint"), service),
+        ox.Triple(service, n(sd + "supportedLanguage"), n(sd + "SPARQL11Query")),
+        ox.Triple(service, n(sd + "feature"), n(sd + "UnionDefaultGraph")),
+        ox.Triple(
+            service,
+            n(sd + "defaultEntailmentRegime"),
+            n("http://www.w3.org/ns/entailment/Simple"),
+        ),
+        ox.Triple(service, n(PREFIXES["dct"] + "title"), ox.Literal("tdi-graph SPARQL endpoint")),
+        ox.Triple(
+            service,
+            n(PREFIXES["rdfs"] + "comment"),
+            ox.Literal(
+                "Read-only SPARQL 1.1 query endpoint of the Territoires d'industrie knowledge "
+                f"graph. The default graph is the union of the named graphs. Queries stop after "
+                f"{settings.query_timeout:g} s; answers hold at most {settings.max_result_rows:,} "
+                f"rows; SERVICE is {'allowed' if settings.allow_service else 'refused'}.",
+                language="en",
+            ),
+        ),
+        ox.Triple(service, n(sd + "defaultDataset"), dataset),
+        ox.Triple(dataset, a, n(sd + "Dataset")),
+        ox.Triple(dataset, n(sd + "defaultGraph"), default),
+        ox.Triple(default, a, n(sd + "Graph")),
+        ox.Triple(default, void_triples, ox.Literal(str(sum(sizes.values())), datatype=_INT)),
+    ]
+    if settings.allow_service:
+        out.append(ox.Triple(service, n(sd + "feature"), n(sd + "BasicFederatedQuery")))
+    for result_format in FORMATS:
+        known = _RESULT_IRIS.get(result_format.name)
+        if known:
+            out.append(ox.Triple(service, n(sd + "resultFormat"), n(known)))
+    for name, count in sizes.items():
+        named, graph = ox.BlankNode(), ox.BlankNode()
+        out += [
+            ox.Triple(dataset, n(sd + "namedGraph"), named),
+            ox.Triple(named, a, n(sd + "NamedGraph")),
+            ox.Triple(named, n(sd + "name"), n(name)),
+            ox.Triple(named, n(sd + "graph"), graph),
+            ox.Triple(graph, a, n(sd + "Graph")),
+            ox.Triple(graph, void_triples, ox.Literal(str(count), datatype=_INT)),
+        ]
+    return out
+
+
+_INT = ox.NamedNode(PREFIXES["xsd"] + "integer")
+_RESULT_IRIS = {
+    "json": ox.QueryResultsFormat.JSON.iri,
+    "xml": ox.QueryResultsFormat.XML.iri,
+    "csv": ox.QueryResultsFormat.CSV.iri,
+    "tsv": ox.QueryResultsFormat.TSV.iri,
+    "turtle": ox.RdfFormat.TURTLE.iri,
+    "ntriples": ox.RdfFormat.N_TRIPLES.iri,
+    "rdfxml": ox.RdfFormat.RDF_XML.iri,
+    "jsonld": ox.RdfFormat.JSON_LD.iri,
+    "trig": ox.RdfFormat.TRIG.iri,
+    "nquads": ox.RdfFormat.N_QUADS.iri,
+}
+_RDF_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "trig": ox.RdfFormat.TRIG,
+    "nquads": ox.RdfFormat.N_QUADS,
+}
+
+
+def _service_description(request: Request, params: dict[str, list[str]]) -> Response:
+    fmt = negotiate("graph", request.headers.get("accept"), _one(params, "format"))
+    settings: Settings = request.app.state.settings
+    triples = description(_endpoint(request), settings, _sizes(request))
+    rdf = _RDF_FORMATS[fmt.name]
+    data: Any = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
+    if not rdf.supports_datasets:
+        data = triples
+    prefixes = {"sd": SD, "void": "http://rdfs.org/ns/void#", "graph": PREFIXES["graph"]}
+    prefixes |= {p: PREFIXES[p] for p in ("dct", "rdfs", "xsd")}
+    body = ox.serialize(data, format=rdf, prefixes=prefixes if fmt.name == "turtle" else None)
+    return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
+
+
+def examples() -> list[dict[str, Any]]:
+    """The named queries as one-click examples: their text with default parameters bound."""
+    out = []
+    for named in queries.catalogue().values():
+        values = {}
+        for param in named.params:
+            if param.default not in (None, ""):
+                values[param.name] = param.bind(str(param.default))
+        body = "\n".join(line for line in named.text.splitlines() if not line.startswith("#+"))
+        out.append(
+            {
+                "name": named.name,
+                "internal": named.name.startswith(INTERNAL),
+                "summary": named.summary,
+                "description": named.description,
+                "tags": list(named.tags),
+                "params": [
+                    {"name": p.name, "type": p.type, "default": p.default, "required": p.required}
+                    for p in named.params
+                ],
+                "query": f"# {named.name}: {named.summary}\n" + with_values(body.strip(), values),
+            }
+        )
+    return out
+
+
+def _ui(request: Request, query: str | None = None) -> HTMLResponse:
+    prologue = sparql_prologue()
+    config = {
+        "endpoint": _endpoint(request),
+        "prefixes": PREFIXES,
+        "idBase": PREFIXES["id"],
+        "query": query
+        or prologue
+        + "\nSELECT ?type (COUNT(?s) AS ?n) WHERE {\n  ?s a ?type\n}\n"
+        "GROUP BY ?type ORDER BY DESC(?n) LIMIT 20\n",
+        "examples": examples(),
+        "formats": [
+            {"name": f.names[0], "label": f.name, "mediaType": f.media_type, "kind": f.kind}
+            for f in FORMATS
+        ],
+    }
+    response = templates.TemplateResponse(request, "sparql.html", {"config": config})
+    response.headers["Vary"] = "Accept"
+    return response

@@ -1,0 +1,102 @@
+// The SPARQL query page: YASGUI (vendored, no network but this server), the named queries as
+// one-click examples, local links for the project's entities, downloads in every format.
+(function () {
+  "use strict";
+  const cfg = JSON.parse(document.getElementById("sparql-config").textContent);
+  const EXTENSIONS = {json: "json", xml: "xml", csv: "csv", tsv: "tsv", turtle: "ttl",
+    ntriples: "nt", rdfxml: "rdf", jsonld: "jsonld", trig: "trig", nquads: "nq"};
+
+  // Nothing may call out to prefix.cc or LOV: only local autocompletion.
+  Yasgui.Yasqe.defaults.autocompleters = ["variables"];
+  Yasgui.defaults.yasqe.autocompleters = ["variables"];
+  Yasgui.Yasr.defaults.pluginOrder = ["table", "response"];
+  Yasgui.defaults.yasr.pluginOrder = ["table", "response"];
+  Yasgui.Yasr.plugins.table.defaults.openIriInNewWindow = false;
+
+  const yasgui = new Yasgui(document.getElementById("yasgui"), {
+    persistenceId: null,
+    populateFromUrl: false,
+    copyEndpointOnNewTab: true,
+    requestConfig: {endpoint: cfg.endpoint, method: "POST"},
+    endpointCatalogueOptions: {getData: () => [{endpoint: cfg.endpoint}]},
+    yasqe: {value: cfg.query, prefixCcApi: null, resizeable: true, editorHeight: "320px"},
+    yasr: {prefixes: cfg.prefixes, defaultPlugin: "table", persistenceId: null},
+  });
+
+  function currentTab() {
+    return yasgui.getTab();
+  }
+
+  // Entity IRIs (https://w3id.org/tdi-graph/id/...) open the local entity page.
+  function localLinks(root) {
+    root.querySelectorAll(`a[href^="${cfg.idBase}"]`).forEach((a) => {
+      a.setAttribute("href", "/id/" + a.getAttribute("href").slice(cfg.idBase.length));
+      a.removeAttribute("target");
+    });
+  }
+  new MutationObserver(() => localLinks(document.getElementById("yasgui")))
+    .observe(document.getElementById("yasgui"), {childList: true, subtree: true});
+
+  // Named queries: load, then run.
+  document.querySelectorAll("button.example").forEach((button) => {
+    button.addEventListener("click", () => {
+      const example = cfg.examples.find((e) => e.name === button.dataset.name);
+      if (!example) return;
+      document.querySelectorAll("button.example[aria-pressed]")
+        .forEach((b) => b.removeAttribute("aria-pressed"));
+      button.setAttribute("aria-pressed", "true");
+      const tab = currentTab();
+      tab.setQuery(example.query);
+      refreshDownloads();
+      tab.query();
+    });
+  });
+
+  // Downloads: the editor's query, POSTed with the chosen format, saved as a file.
+  const status = document.getElementById("download-status");
+
+  function queryKind() {
+    const type = (currentTab().getYasqe().getQueryType() || "").toUpperCase();
+    return type === "CONSTRUCT" || type === "DESCRIBE" ? "graph" : "solutions";
+  }
+
+  function refreshDownloads() {
+    const kind = queryKind();
+    document.querySelectorAll("button.download").forEach((b) => {
+      b.hidden = b.dataset.kind !== kind;
+    });
+  }
+
+  async function download(button) {
+    status.textContent = "…";
+    const body = new URLSearchParams({query: currentTab().getQuery(), format: button.dataset.format});
+    const response = await fetch(cfg.endpoint, {
+      method: "POST", body, headers: {Accept: button.dataset.mediaType},
+    });
+    if (!response.ok) {
+      const error = await response.json().catch(() => null);
+      status.textContent = (error && error.error && error.error.message) || response.statusText;
+      return;
+    }
+    const url = URL.createObjectURL(await response.blob());
+    const link = document.createElement("a");
+    link.href = url;
+    link.download = "resultats." + (EXTENSIONS[button.dataset.format] || "txt");
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    status.textContent = "";
+  }
+
+  document.querySelectorAll("button.download").forEach((button) => {
+    button.addEventListener("click", () => {
+      download(button).catch((e) => { status.textContent = String(e); });
+    });
+  });
+  yasgui.on("tabChange", refreshDownloads);
+  yasgui.on("tabSelect", () => setTimeout(refreshDownloads, 0));
+  yasgui.on("query", refreshDownloads);
+  refreshDownloads();
+  window.tdiSparql = {yasgui, refreshDownloads};
+})();
