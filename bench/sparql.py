@@ -37,8 +37,9 @@ import pyoxigraph as ox
 from tdi_graph import queries
 from tdi_graph.errors import QueryTimeout
 from tdi_graph.settings import get_settings
-from tdi_graph.sparql import QueryRequest, WorkerPool, with_values
+from tdi_graph.sparql import QueryRequest, with_values
 from tdi_graph.store import current_build, open_store
+from tdi_graph.workers import WorkerPool
 
 QUERIES = ("signatories-of-agreement", "persons-and-posts", "territories-per-region")
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

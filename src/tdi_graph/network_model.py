@@ -8,15 +8,14 @@ of the nodes are read by point lookups on the store's index.
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import networkx as nx
 import pyoxigraph as ox
 
+from tdi_graph.gctools import gc_paused
 from tdi_graph.namespaces import ID, PREFIXES, TDI
 from tdi_graph.network_nodes import (
     NodeInfo,
@@ -285,21 +284,9 @@ def _territory_edges(store: ox.Store, edges: EdgeSet, territories: set[str]) -> 
             edges.add(territory, short(region), "located-in", source)
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many small objects (no cycles)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def read_network(store: ox.Store) -> nx.MultiDiGraph:
     """The full actor network of the store, without metrics."""
-    with _gc_paused():
+    with gc_paused():
         return _read_network(store)
 
 

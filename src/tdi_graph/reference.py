@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import gc
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -19,6 +17,7 @@ from typing import TypeVar
 import pyoxigraph as ox
 
 from tdi_graph.errors import DataError
+from tdi_graph.gctools import gc_paused
 from tdi_graph.namespaces import PREFIXES, TDI, iri
 
 Triples = list[ox.Triple]
@@ -609,25 +608,13 @@ def wikidata_triples(ref_dir: Path, regions: dict[str, Node]) -> Triples:
 # --- all together ------------------------------------------------------------------------------
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: the conversion makes ~75,000 records and no cycles."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def reference_graphs(ref_dir: Path) -> dict[str, Triples]:
     """Every reference graph of ``ref_dir``: graph local name -> triples."""
     ref_dir = Path(ref_dir)
     missing = [name for name in CSV_FILES if not (ref_dir / name).is_file()]
     if missing:
         raise DataError(f"{ref_dir}: missing file(s) {', '.join(missing)}")
-    with _gc_paused():
+    with gc_paused():
         cog, places = cog_triples(ref_dir)
         return {
             "reference/cog2026": cog,

@@ -12,7 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tdi_graph.namespaces import ID
-from tdi_graph.sparql import INLINE_MAX, negotiate, parse_accept, query_form, with_values
+from tdi_graph.sparql import INLINE_MAX, query_form, with_values
+from tdi_graph.sparql_formats import negotiate, parse_accept
 
 ENDPOINT = "/sparql"
 FORM = "application/x-www-form-urlencoded"

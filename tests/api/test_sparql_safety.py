@@ -20,8 +20,9 @@ from tdi_graph_api.routers.sparql import get_pool
 from tdi_graph.errors import QueryTimeout, TooManyResults
 from tdi_graph.namespaces import ID
 from tdi_graph.settings import Settings
-from tdi_graph.sparql import QueryRequest, WorkerPool, check, keywords
+from tdi_graph.sparql import QueryRequest, check, keywords
 from tdi_graph.store import current_build
+from tdi_graph.workers import WorkerPool
 
 ENDPOINT = "/sparql"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

@@ -7,25 +7,14 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from tdi_graph.search import SearchIndex
+from tdi_graph.search import SEARCH_TYPES, SearchIndex
 from tdi_graph_api.routers.entities import GraphDep, graph_of
 from tdi_graph_api.schemas import FastJSON, Limit, Offset, SearchResults, errors
 
 router = APIRouter(tags=["search"], responses=errors(422))
 _lock = threading.Lock()
 
-SearchType = Literal[
-    "person",
-    "organisation",
-    "territory",
-    "place",
-    "event",
-    "agreement",
-    "programme",
-    "commitment",
-    "document",
-    "concept",
-]
+SearchType = Literal[SEARCH_TYPES]  # type: ignore[valid-type]  # the contract's list
 
 
 async def get_search_index(request: Request) -> SearchIndex:

@@ -3,7 +3,7 @@
 ``GET /sparql?query=``, ``POST`` as ``application/x-www-form-urlencoded`` or
 ``application/sparql-query``; ``default-graph-uri`` / ``named-graph-uri``; results by ``Accept``
 (or ``format=`` for links). With no query: the service description, or the query UI for browsers.
-Evaluation happens in the killable workers of :mod:`tdi_graph.sparql`.
+Evaluation happens in the killable workers of :mod:`tdi_graph.workers`.
 """
 
 from __future__ import annotations
@@ -24,21 +24,16 @@ from tdi_graph.docs import INTERNAL
 from tdi_graph.errors import BadRequest, QueryRefused, TdiError
 from tdi_graph.namespaces import PREFIXES, sparql_prologue
 from tdi_graph.settings import Settings
-from tdi_graph.sparql import (
+from tdi_graph.sparql import Answer, QueryRequest, check, graph_names, result_kind, with_values
+from tdi_graph.sparql_formats import (
     FORMATS,
-    Answer,
-    QueryRequest,
     UnsupportedMediaType,
-    WorkerPool,
-    check,
-    graph_names,
     negotiate,
     parse_accept,
     quality,
-    result_kind,
-    with_values,
 )
 from tdi_graph.store import current_build, graph_sizes
+from tdi_graph.workers import WorkerPool
 from tdi_graph_api.errors import error_response
 from tdi_graph_api.templating import templates
 
@@ -177,9 +172,10 @@ def _cors(call: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+@router.head("/sparql", include_in_schema=False)
 @router.api_route(
     "/sparql",
-    methods=["GET", "HEAD"],
+    methods=["GET"],
     summary="SPARQL 1.1 query (GET), service description or query UI",
     response_class=Response,
     responses={
