@@ -41,6 +41,18 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
+def open_page(page: Page, url: str, ready: str) -> list[str]:
+    """Load ``url``, record every request, wait for the ``ready`` selector; no page errors."""
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(url)
+    page.wait_for_selector(ready, timeout=30_000)
+    assert not errors
+    return requests
+
+
 @pytest.fixture
 def guarded(page: Page, live_server: str) -> Iterator[Page]:
     """The page with every request off 127.0.0.1 refused and console errors collected;

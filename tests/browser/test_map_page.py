@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
+from tests.browser.conftest import open_page
+
 pytestmark = pytest.mark.browser
 FILLS = (
     "[...new Set([...document.querySelectorAll('path.ti-shape')].map(p => p.getAttribute('fill')))]"
@@ -14,14 +16,7 @@ FILLS = (
 
 
 def _open(page: Page, url: str) -> list[str]:
-    requests: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(url)
-    page.wait_for_selector("body[data-map-ready]", timeout=30_000)
-    assert not errors
-    return requests
+    return open_page(page, url, "body[data-map-ready]")
 
 
 def test_map_draws_the_territories_and_a_click_opens_the_card(

@@ -7,19 +7,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
+from tests.browser.conftest import open_page
+
 pytestmark = pytest.mark.browser
 
 
 def _open(page: Page, url: str) -> list[str]:
     """Load the page, record every request, wait until the network is drawn."""
-    requests: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(url)
-    page.wait_for_selector("body[data-network-ready]", timeout=30_000)
-    assert not errors
-    return requests
+    return open_page(page, url, "body[data-network-ready]")
 
 
 def _click_node(page: Page, node: str) -> None:

@@ -21,20 +21,7 @@
     mayotte: [[-13.05, 44.95], [-12.6, 45.35]],
   };
 
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(attrs || {})) {
-      if (value === null || value === undefined) continue;
-      if (name === "class") node.className = value;
-      else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
-      else node.setAttribute(name, value);
-    }
-    for (const child of children.flat(Infinity)) {
-      if (child === null || child === undefined) continue;
-      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
-    return node;
-  }
+  const el = window.tdiDom.el;
 
   const map = L.map("map", { zoomSnap: 0.25, preferCanvas: false, worldCopyJump: false });
   map.attributionControl.setPrefix(false);

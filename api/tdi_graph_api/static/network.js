@@ -15,21 +15,7 @@
   };
   const state = { focus: config.focus || null, documents: {}, allNodes: new Map(), request: 0 };
 
-  /* A DOM element: el("a", {href: "/x"}, "text", child...). Text is never parsed as HTML. */
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(attrs || {})) {
-      if (value === null || value === undefined) continue;
-      if (name === "class") node.className = value;
-      else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
-      else node.setAttribute(name, value);
-    }
-    for (const child of children.flat(Infinity)) {
-      if (child === null || child === undefined) continue;
-      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
-    return node;
-  }
+  const el = window.tdiDom.el;
 
   const typeStyles = Object.entries(config.colours).map(([type, colour]) => ({
     selector: `node[type = "${type}"]`, style: { "background-color": colour },
