@@ -12,7 +12,10 @@ PORT   ?= 8000
 
 .PHONY: run test install assets browser validate load serve lint bench docs clean
 
-run: install assets validate load serve
+# `validate` already ran SHACL, the link and the evidence checks: the load does not repeat them.
+run: install assets validate
+	$(BIN)/tdi-graph load --no-validate
+	$(BIN)/tdi-graph serve --host $(HOST) --port $(PORT)
 
 test: install assets browser
 	$(BIN)/ruff check src api tests bench

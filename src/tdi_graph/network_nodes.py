@@ -13,7 +13,7 @@ import pyoxigraph as ox
 
 from tdi_graph import queries
 from tdi_graph.errors import DataError
-from tdi_graph.namespaces import GRAPH, ID, PREFIXES, TDI
+from tdi_graph.namespaces import GRAPH, ID, PREFIXES, TDI, local_id
 
 #: Node types, in the order that decides the type of a node with several classes.
 NODE_TYPES = (
@@ -41,7 +41,6 @@ BASE_TYPES = {
 
 _RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 _LABEL = ox.NamedNode(PREFIXES["rdfs"] + "label")
-_ID_LEN = len(ID)
 
 
 def local_name(iri: str) -> str:
@@ -86,7 +85,7 @@ def short(value: str | None) -> str | None:
     >>> short("https://w3id.org/tdi-graph/id/bpifrance"), short("https://schema.org/x")
     ('bpifrance', None)
     """
-    return value[_ID_LEN:] if value and value.startswith(ID) else None
+    return local_id(value) if value else None
 
 
 def iso_date(value: str | None) -> str | None:

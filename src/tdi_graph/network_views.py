@@ -118,18 +118,24 @@ def actors_projection(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     return out
 
 
-def agreements_projection(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """Actor-agreement bipartite network (``signed`` and ``party-to``); ``bipartite`` 0/1."""
-    keep = {"signed", "party-to"}
+def _relation_subgraph(
+    graph: nx.MultiDiGraph, relations: set[str], sources: set[str], targets: set[str]
+) -> nx.MultiDiGraph:
+    """The edges of ``relations`` from a node typed in ``sources`` to one typed in ``targets``."""
     edges = [
         (u, v, k, d)
         for u, v, k, d in graph.edges(keys=True, data=True)
-        if d["relation"] in keep
-        and graph.nodes[u]["type"] in ACTOR_TYPES
-        and graph.nodes[v]["type"] == "agreement"
+        if d["relation"] in relations
+        and graph.nodes[u]["type"] in sources
+        and graph.nodes[v]["type"] in targets
     ]
     nodes = {n for u, v, _, _ in edges for n in (u, v)}
-    out = _subgraph(graph, nodes, edges)
+    return _subgraph(graph, nodes, edges)
+
+
+def agreements_projection(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Actor-agreement bipartite network (``signed`` and ``party-to``); ``bipartite`` 0/1."""
+    out = _relation_subgraph(graph, {"signed", "party-to"}, set(ACTOR_TYPES), {"agreement"})
     for _, data in out.nodes(data=True):
         data["bipartite"] = 1 if data["type"] == "agreement" else 0
     return out
@@ -137,16 +143,8 @@ def agreements_projection(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 def hierarchy_projection(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """Organisation hierarchy: ``subsidiary-of`` and ``part-of`` links between organisations."""
-    keep = {"subsidiary-of", "part-of"}
-    edges = [
-        (u, v, k, d)
-        for u, v, k, d in graph.edges(keys=True, data=True)
-        if d["relation"] in keep
-        and graph.nodes[u]["type"] == "organisation"
-        and graph.nodes[v]["type"] == "organisation"
-    ]
-    nodes = {n for u, v, _, _ in edges for n in (u, v)}
-    return _subgraph(graph, nodes, edges)
+    organisations = {"organisation"}
+    return _relation_subgraph(graph, {"subsidiary-of", "part-of"}, organisations, organisations)
 
 
 def project(graph: nx.MultiDiGraph, projection: str) -> nx.MultiDiGraph:

@@ -34,13 +34,13 @@ CHUNK = 64 * 1024
 MESSAGE_MAX = 300  # characters of a parser message (its list of expected tokens can be huge)
 
 # pyoxigraph's serializers for the formats of :mod:`tdi_graph.sparql_formats`, by name
-_RESULTS = {
+RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
     "xml": ox.QueryResultsFormat.XML,
     "csv": ox.QueryResultsFormat.CSV,
     "tsv": ox.QueryResultsFormat.TSV,
 }
-_RDF = {
+RDF_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
     "ntriples": ox.RdfFormat.N_TRIPLES,
     "rdfxml": ox.RdfFormat.RDF_XML,
@@ -299,7 +299,7 @@ def evaluate(store: ox.Store, request: QueryRequest) -> Answer:
 
 def _serialize(result: Any, fmt: Format, out: IO[bytes], max_rows: int) -> None:
     if isinstance(result, ox.QueryBoolean):
-        result.serialize(out, format=_RESULTS[fmt.name])
+        result.serialize(out, format=RESULT_FORMATS[fmt.name])
     elif isinstance(result, ox.QuerySolutions):
         tsv = ox.QueryResultsFormat.TSV
         if fmt.name == "tsv":
@@ -308,7 +308,8 @@ def _serialize(result: Any, fmt: Format, out: IO[bytes], max_rows: int) -> None:
         with _spool() as lines:
             result.serialize(_LineCounter(lines, max_rows + 1, max_rows), format=tsv)
             lines.seek(0)
-            ox.parse_query_results(lines, format=tsv).serialize(out, format=_RESULTS[fmt.name])
+            parsed = ox.parse_query_results(lines, format=tsv)
+            parsed.serialize(out, format=RESULT_FORMATS[fmt.name])
     else:
         nt = ox.RdfFormat.N_TRIPLES
         if fmt.name == "ntriples":
@@ -318,7 +319,7 @@ def _serialize(result: Any, fmt: Format, out: IO[bytes], max_rows: int) -> None:
             ox.serialize(result, _LineCounter(lines, max_rows, max_rows), format=nt)
             lines.seek(0)
             quads = ox.parse(lines, format=nt)
-            rdf = _RDF[fmt.name]
+            rdf = RDF_FORMATS[fmt.name]
             source = quads if rdf.supports_datasets else (q.triple for q in quads)
             prefixes = PREFIXES if fmt.name in ("turtle", "trig", "rdfxml") else None
             ox.serialize(source, out, format=rdf, prefixes=prefixes)

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from tdi_graph import geo, network
-from tdi_graph.namespaces import ID
+from tdi_graph.namespaces import local_id
 from tdi_graph_api.deps import StoreDep
 from tdi_graph_api.templating import templates
 
@@ -88,10 +88,7 @@ def _short_id(raw: str | None) -> str | None:
     if raw is None or not raw.strip():
         return None
     raw = raw.strip()
-    return raw[len(ID) :] if raw.startswith(ID) else raw
-
-
-_FILE_NAMES = {"graphml": "graphml", "gexf": "gexf", "png": "png", "svg": "svg", "json": "json"}
+    return local_id(raw) or raw
 
 
 @router.get(

@@ -24,7 +24,16 @@ from tdi_graph.docs import INTERNAL
 from tdi_graph.errors import BadRequest, QueryRefused, TdiError
 from tdi_graph.namespaces import PREFIXES, sparql_prologue
 from tdi_graph.settings import Settings
-from tdi_graph.sparql import Answer, QueryRequest, check, graph_names, result_kind, with_values
+from tdi_graph.sparql import (
+    RDF_FORMATS,
+    RESULT_FORMATS,
+    Answer,
+    QueryRequest,
+    check,
+    graph_names,
+    result_kind,
+    with_values,
+)
 from tdi_graph.sparql_formats import (
     FORMATS,
     UnsupportedMediaType,
@@ -374,33 +383,14 @@ def description(endpoint: str, settings: Settings, sizes: dict[str, int]) -> lis
 
 
 _INT = ox.NamedNode(PREFIXES["xsd"] + "integer")
-_RESULT_IRIS = {
-    "json": ox.QueryResultsFormat.JSON.iri,
-    "xml": ox.QueryResultsFormat.XML.iri,
-    "csv": ox.QueryResultsFormat.CSV.iri,
-    "tsv": ox.QueryResultsFormat.TSV.iri,
-    "turtle": ox.RdfFormat.TURTLE.iri,
-    "ntriples": ox.RdfFormat.N_TRIPLES.iri,
-    "rdfxml": ox.RdfFormat.RDF_XML.iri,
-    "jsonld": ox.RdfFormat.JSON_LD.iri,
-    "trig": ox.RdfFormat.TRIG.iri,
-    "nquads": ox.RdfFormat.N_QUADS.iri,
-}
-_RDF_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "trig": ox.RdfFormat.TRIG,
-    "nquads": ox.RdfFormat.N_QUADS,
-}
+_RESULT_IRIS = {name: f.iri for name, f in (RESULT_FORMATS | RDF_FORMATS).items()}
 
 
 def _service_description(request: Request, params: dict[str, list[str]]) -> Response:
     fmt = negotiate("graph", request.headers.get("accept"), _one(params, "format"))
     settings: Settings = request.app.state.settings
     triples = description(_endpoint(request), settings, _sizes(request))
-    rdf = _RDF_FORMATS[fmt.name]
+    rdf = RDF_FORMATS[fmt.name]
     data: Any = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
     if not rdf.supports_datasets:
         data = triples
