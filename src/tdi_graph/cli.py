@@ -61,8 +61,12 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     if sources is None or not sources.is_dir():
         print(f"tdi-graph coverage: {sources or '--sources'}: no such directory", file=sys.stderr)
         return 2
-    omissions = Path(args.omissions) if args.omissions else None
-    ledger = coverage(sources, omissions=omissions, document=args.document)
+    ledger = coverage(
+        sources,
+        data=Path(args.data) if args.data else None,
+        omissions=Path(args.omissions) if args.omissions else None,
+        document=args.document,
+    )
     if args.format == "json":
         print(ledger.to_json())
     else:
@@ -223,7 +227,8 @@ def parser() -> argparse.ArgumentParser:
     )
     cmd.add_argument("--format", choices=["table", "json"], default="table")
     cmd.add_argument("--document", help="one document (id or file name), sentence by sentence")
-    cmd.add_argument("--omissions", help="omissions file (default data/omissions.yaml)")
+    cmd.add_argument("--data", help="curated data directory (default: the project's data/)")
+    cmd.add_argument("--omissions", help="omissions file (default DATA/omissions.yaml)")
 
     cmd = add("query", cmd_query, "run a named query (name or .rq file) on the local store")
     cmd.add_argument("query", help="a name from queries/ or a path to a .rq file")

@@ -7,8 +7,9 @@ A source is cut into *units* first, then each unit into sentences:
   a single line break is a space (Markdown's soft break);
 - except where a block was hard-wrapped across blank lines by a PDF extraction (file 003): a
   block that ends without terminal punctuation continues into the next one when that one starts
-  in lower case or with ``(``, or when its last line fills the document's width (75 % of the
-  90th-percentile line length, so paragraph-long lines elsewhere never trigger it).
+  in lower case or with ``(``, or when its last line fills the document's width (at least 60
+  characters and 75 % of the 90th-percentile line length: paragraph-long lines elsewhere never
+  trigger it).
 
 Text is normalised with :func:`tdi_graph.validate.normalise`, as the evidence check does, and
 every sentence, excerpt and omission is located in the normalised document: an excerpt
@@ -222,7 +223,7 @@ def _units(text: str) -> list[list[tuple[int, str]]]:
     """The units of a raw document, each a list of (line number, normalised line text)."""
     lines = text.splitlines()
     sizes = sorted(len(x.rstrip()) for x in lines if x.strip() and not _URL.match(x))
-    width = sizes[int(0.9 * (len(sizes) - 1))] if sizes else 0
+    width = max(sizes[int(0.9 * (len(sizes) - 1))] * WRAP if sizes else 0, 60)
     units: list[list[tuple[int, str]]] = []
     closed = True  # the current unit takes no more lines (heading, URL, or none yet)
     gap, last = False, ""
@@ -238,7 +239,7 @@ def _units(text: str) -> list[list[tuple[int, str]]]:
         continues = not (closed or heading or bullet or url)
         if continues and gap:
             continues = not _FINAL.search(normalise(last)) and (
-                body[0].islower() or body[0] == "(" or len(last.rstrip()) >= WRAP * width
+                body[0].islower() or body[0] == "(" or len(last.rstrip()) >= width
             )
         if continues:
             units[-1].append((number, body))
