@@ -43,11 +43,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
+import pysbd
 import yaml
 
 from tdi_graph.errors import DataError
@@ -62,6 +61,8 @@ _RULE = re.compile(r"^\s*([-*_])(?:\s*\1){2,}\s*$")
 _URL = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$")
 _FINAL = re.compile(r"[.!?…:;][\s*_»\"')\]]*$")
 WRAP = 0.75
+Subject = ox.NamedNode | ox.BlankNode | ox.Triple
+_SEGMENTER = pysbd.Segmenter(language="fr", clean=False)
 
 
 @dataclass(frozen=True)
@@ -212,13 +213,6 @@ def short(value: str) -> str:
     return value
 
 
-@lru_cache(maxsize=1)
-def _segmenter() -> Any:
-    import pysbd
-
-    return pysbd.Segmenter(language="fr", clean=False)
-
-
 def _units(text: str) -> list[list[tuple[int, str]]]:
     """The units of a raw document, each a list of (line number, normalised line text)."""
     lines = text.splitlines()
@@ -233,7 +227,8 @@ def _units(text: str) -> list[list[tuple[int, str]]]:
             closed = closed or bool(_RULE.match(raw))
             continue
         heading, bullet, url = _HEADING.match(raw), _BULLET.match(raw), _URL.match(raw)
-        body = normalise(raw[(heading or bullet).end() :] if heading or bullet else raw)
+        marker = heading or bullet
+        body = normalise(raw[marker.end() :] if marker else raw)
         if not body:
             continue
         continues = not (closed or heading or bullet or url)
@@ -265,7 +260,7 @@ def sentences(text: str) -> list[Sentence]:
             raise DataError(f"unit at line {unit[0][0]} not found in the normalised text")
         starts = [(sum(len(b) + 1 for _, b in unit[:i]), n) for i, (n, _) in enumerate(unit)]
         local = 0
-        for piece in _segmenter().segment(joined):
+        for piece in _SEGMENTER.segment(joined):
             piece = piece.strip()
             if not piece:
                 continue
@@ -296,21 +291,22 @@ def read_excerpts(data: Path | None = None) -> tuple[list[Excerpt], dict[str, st
     excerpts: list[Excerpt] = []
     for quads in curated.values():
         parents = {q.object: q.subject for q in quads if isinstance(q.object, ox.BlankNode)}
-        derived: dict[ox.Term, list[str]] = {}
+        derived: dict[Subject, list[str]] = {}
         for q in quads:
-            if q.predicate == DERIVED_FROM:
+            if q.predicate == DERIVED_FROM and isinstance(q.object, ox.NamedNode):
                 derived.setdefault(q.subject, []).append(q.object.value)
         for q in quads:
-            if q.predicate != EXCERPT:
+            if q.predicate != EXCERPT or not isinstance(q.object, ox.Literal):
                 continue
-            node: ox.Term = q.subject
+            node: Subject = q.subject
             seen = set()
             while isinstance(node, ox.BlankNode) and node in parents and node not in seen:
                 seen.add(node)
                 node = parents[node]
-            fact = node.value if isinstance(node, ox.NamedNode) else f"_:{node.value}"
+            fact = node.value if isinstance(node, ox.NamedNode) else f"_:{node}"
+            graph = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
             for doc in derived.get(q.subject, []):
-                excerpts.append(Excerpt(fact, q.graph_name.value, doc, q.object.value))
+                excerpts.append(Excerpt(fact, graph, doc, q.object.value))
     return excerpts, documents(curated)
 
 
@@ -372,9 +368,8 @@ def coverage(
     omissions = omissions or data / "omissions.yaml"
     skipped = read_omissions(omissions)
     docs = {short(iri)[3:]: name for iri, name in files.items() if iri.startswith(ID)}
-    unknown = {o.document for o in skipped} - set(docs)
-    if unknown:
-        raise DataError(f"omissions name unknown documents: {', '.join(sorted(unknown))}")
+    for o in (o for o in skipped if o.document not in docs):
+        raise DataError(f"{omissions}:{o.line}: unknown document {o.document!r}")
     if document and not any(document in item for item in docs.items()):
         raise DataError(f"no document {document!r} (ids: {', '.join(sorted(docs))})")
     ledger = Ledger([], omissions)
@@ -385,7 +380,6 @@ def coverage(
         text = path.read_text(encoding="utf-8")
         flat = normalise(text)
         entries = [Entry(s) for s in sentences(text)]
-
         for x in excerpts:
             for e in _overlapping(flat, entries, x.text) if x.document == ID + local else []:
                 e.facts.append(x)
