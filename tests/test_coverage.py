@@ -222,6 +222,19 @@ def test_an_omission_matching_nothing_is_stale(project: dict[str, Path]) -> None
     )
 
 
+def test_an_omission_of_a_sentence_a_fact_covers_is_flagged_not_failed(
+    project: dict[str, Path],
+) -> None:
+    with project["omissions"].open("a", encoding="utf-8") as out:
+        out.write("  - {document: doc-a, text: signé le contrat, kind: heading, reason: r}\n")
+    ledger = coverage(project["seeds"], data=project["data"])
+    assert [o.text for o in ledger.superseded] == ["signé le contrat"]
+    assert ledger.stale == []
+    assert "SUPERSEDED omission" in "\n".join(ledger.lines())
+    (doc,) = ledger.documents
+    assert doc.counts()["facts"] == 2  # a fact wins over an omission
+
+
 def test_an_omission_of_an_unknown_document_is_an_error(project: dict[str, Path]) -> None:
     with project["omissions"].open("a", encoding="utf-8") as out:
         out.write("  - {document: doc-z, text: x, kind: heading, reason: r}\n")

@@ -126,11 +126,13 @@ class DocumentLedger:
 
 @dataclass
 class Ledger:
-    """Coverage of every document, the unaccounted sentences and the stale omissions."""
+    """Coverage of every document, the unaccounted sentences, the stale omissions, and the
+    superseded ones (every sentence they match is also covered by a fact: a warning)."""
 
     documents: list[DocumentLedger]
     omissions_file: Path
     stale: list[Omission] = field(default_factory=list)
+    superseded: list[Omission] = field(default_factory=list)
 
     def unaccounted(self) -> list[tuple[DocumentLedger, Entry]]:
         return [(d, e) for d in self.documents for e in d.entries if e.status == "unaccounted"]
@@ -164,9 +166,10 @@ class Ledger:
         for d, e in self.unaccounted():
             line = f"{d.source_file}:{e.sentence.line}"
             out.append(f"UNACCOUNTED {line} [{d.document}] {e.sentence.text}")
-        for o in self.stale:
+        notes = [("STALE", o, "matches no sentence") for o in self.stale]
+        for label, o, why in notes + [("SUPERSEDED", o, "facts cover it") for o in self.superseded]:
             where = f"{self.omissions_file}:{o.line}"
-            out.append(f"STALE omission {where} ({o.document}): {o.text!r} matches no sentence")
+            out.append(f"{label} omission {where} ({o.document}): {o.text!r} {why}")
         problems = len(self.unaccounted()) + len(self.stale)
         out.append("OK" if self.ok else f"FAILED: {problems} problem(s)")
         return out
@@ -196,8 +199,9 @@ class Ledger:
             }
             for d in self.documents
         ]
-        stale = [{"document": o.document, "text": o.text, "line": o.line} for o in self.stale]
-        body = {"ok": self.ok, "total": self.totals(), "documents": docs, "stale_omissions": stale}
+        body = {"ok": self.ok, "total": self.totals(), "documents": docs}
+        for key, items in (("stale_omissions", self.stale), ("superseded", self.superseded)):
+            body[key] = [{"document": o.document, "text": o.text, "line": o.line} for o in items]
         return json.dumps(body, ensure_ascii=False, indent=2)
 
 
@@ -386,6 +390,7 @@ def coverage(
         for o in (o for o in skipped if o.document == local):
             hits = _overlapping(flat, entries, o.text)
             ledger.stale += [] if hits else [o]
+            ledger.superseded += [o] if hits and all(e.facts for e in hits) else []
             for e in hits:
                 e.omissions.append(o)
         if document in (None, local, name):
