@@ -15,27 +15,29 @@ Text is normalised with :func:`tdi_graph.validate.normalise`, as the evidence ch
 every sentence, excerpt and omission is located in the normalised document: an excerpt
 *covers* a sentence when their spans overlap, wherever the excerpt occurs verbatim.
 
-The segmenter was chosen by trying four on the five sources (units as above; without them,
-pysbd, sentencex and syntok cut at every line break of 003 and blingfire ignores line breaks,
-gluing headings and bullets onto sentences: 205 / 189 / 189 / 84 raw segments):
+The segmenter was chosen by trying four on the five sources. On the raw files pysbd, sentencex
+and syntok cut at every line break of 003, blingfire glues headings and bullets onto sentences
+(205 / 189 / 189 / 84 segments), hence the units. On the units (* marks synthetic cases):
 
-============================  =======  =========  ======  =========
-case                          pysbd    sentencex  syntok  blingfire
-============================  =======  =========  ======  =========
-sentences in the 5 sources    147      146        146     146
-"mobilité etc. Cela" (002)    split    missed     missed  missed
-"etc.)", "N°1076", "(13)"     kept     kept       kept    kept
-"M€ par an. Elle"             split    split      split   missed
-"…fr. Merci." (e-mail)        split    missed     missed  missed
-"M. Lombard a signé."         kept     split      kept    kept
-"(49). Cela" after "(13)"     split    split      missed  split
-"locaux… Cette"               missed   missed     missed  split
-============================  =======  =========  ======  =========
+==============================  =======  =========  ======  =========
+case                            pysbd    sentencex  syntok  blingfire
+==============================  =======  =========  ======  =========
+sentences in the 5 sources      146      145        145     145
+"mobilité etc. Cela" (002:29)   split    missed     missed  missed
+"etc.)", "N°1076", e-mails      kept     kept       kept    kept
+"Rousset (13) (production"      kept     kept       kept    kept
+"20M€. Ces" (000)               split    split      split   split
+"M€ par an. Elle" *             split    split      split   missed
+"(13) (...). Cela ... (49)." *  split    split      missed  split
+"...@x.fr. Merci." *            split    missed     missed  missed
+"M. Lombard a signé." *         kept     split      kept    kept
+"locaux… Cette" *               missed   missed     missed  split
+time for the 5 sources          0.3 s    0.02 s     0.1 s   0.02 s
+==============================  =======  =========  ======  =========
 
-pysbd 0.3.4 (``language="fr"``, ``clean=False``: segments are verbatim substrings) is the only
-one right on every case found in the sources, is pure Python without dependencies, and cuts the
-five sources in about 0.2 s. Its last release is from 2021; sentencex (1.0.32, fast and
-maintained) is the fallback once it learns "etc." at the end of a sentence.
+pysbd 0.3.4 (``language="fr"``, ``clean=False``: verbatim segments), pure Python, is the only
+one right on every case of the sources (each "…" in them ends a block). Its last release is
+from 2021: sentencex (1.0.32, faster, maintained) is the fallback once it splits after "etc.".
 """
 
 from __future__ import annotations
@@ -60,7 +62,6 @@ _BULLET = re.compile(r"^\s*(?:[•▪◦*+-]|\d{1,2}[.)])\s+")
 _RULE = re.compile(r"^\s*([-*_])(?:\s*\1){2,}\s*$")
 _URL = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$")
 _FINAL = re.compile(r"[.!?…:;][\s*_»\"')\]]*$")
-WRAP = 0.75
 Subject = ox.NamedNode | ox.BlankNode | ox.Triple
 _SEGMENTER = pysbd.Segmenter(language="fr", clean=False)
 
@@ -221,7 +222,7 @@ def _units(text: str) -> list[list[tuple[int, str]]]:
     """The units of a raw document, each a list of (line number, normalised line text)."""
     lines = text.splitlines()
     sizes = sorted(len(x.rstrip()) for x in lines if x.strip() and not _URL.match(x))
-    width = max(sizes[int(0.9 * (len(sizes) - 1))] * WRAP if sizes else 0, 60)
+    width = max(sizes[int(0.9 * (len(sizes) - 1))] * 0.75 if sizes else 0, 60)
     units: list[list[tuple[int, str]]] = []
     closed = True  # the current unit takes no more lines (heading, URL, or none yet)
     gap, last = False, ""
