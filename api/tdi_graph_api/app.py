@@ -11,10 +11,10 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from tdi_graph import __version__
-from tdi_graph.entities import Registry
 from tdi_graph.search import SearchIndex
 from tdi_graph.settings import Settings, get_settings
 from tdi_graph.store import open_store
+from tdi_graph.view import Registry
 from tdi_graph_api import errors
 from tdi_graph_api.routers import (
     commitments,

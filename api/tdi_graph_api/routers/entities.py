@@ -15,7 +15,8 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Path, Request
 
 from tdi_graph import facts
-from tdi_graph.entities import Registry, describe, jsonld_context
+from tdi_graph.entities import describe, jsonld_context
+from tdi_graph.view import Registry
 from tdi_graph_api.schemas import Entity, FastJSON, errors
 
 router = APIRouter(tags=["entities"])

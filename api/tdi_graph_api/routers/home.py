@@ -21,9 +21,7 @@ async def home(request: Request, graph: GraphDep) -> HTMLResponse:
     events, and links to search, queries, network, map, SPARQL and the API."""
     counts = graph.registry.counts()
     dated = [e for e in facts.events(graph.store, graph.registry) if e["start"]]
-    documents = sorted(
-        graph.registry.documents.values(), key=lambda d: (d["issued"] or "", d["id"])
-    )
+    documents = sorted(graph.registry.documents.values(), key=lambda d: (d["date"] or "", d["id"]))
     return templates.TemplateResponse(
         request,
         "home.html",
