@@ -35,7 +35,15 @@ def _literal(term: ox.Literal) -> Any:
     return term_value(term)
 
 
-__all__ = ["Registry", "describe", "jsonld", "jsonld_context", "statement_sources", "statements"]
+__all__ = [
+    "Registry",
+    "describe",
+    "entity",
+    "jsonld",
+    "jsonld_context",
+    "statement_sources",
+    "statements",
+]
 
 
 def _nested(node: ox.Term, children: dict[ox.Term, list[tuple[str, ox.Term]]]) -> dict[str, Any]:
@@ -136,6 +144,17 @@ def describe(store: ox.Store, registry: Registry, iri: str) -> dict[str, Any]:
     }
     if iri in registry.described_by:
         answer["describes"] = registry.refs(s for s in registry.described_by[iri] if s != iri)
+    return answer
+
+
+def entity(store: ox.Store, registry: Registry, iri: str) -> dict[str, Any]:
+    """The API answer for one entity: :func:`describe`, with the posts held by persons and
+    organisations (``roles``)."""
+    from tdi_graph import facts
+
+    answer = describe(store, registry, iri)
+    if answer["type"] in ("person", "organisation"):
+        answer["roles"] = facts.roles(store, registry, iri)
     return answer
 
 
