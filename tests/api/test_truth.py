@@ -110,6 +110,8 @@ def test_the_billion_of_n1114_is_credited_to_nobody(
     assert "engagement-financements-milliard-2019" not in {i["id"] for i in state["items"]}
     assert (state["amount_total"] or {}).get("value", 0) < 1_000_000_000
     assert graphs_of(store, "engagement-financements-milliard-2019", "tdi:committedBy") == set()
+    everything = api(client, "/api/commitments", limit=1000)
+    assert "engagement-financements-milliard-2019" not in everything["amount_total"]["commitments"]
 
 
 def test_the_ministers_do_not_attend_the_2019_semaine_de_l_industrie(client: TestClient) -> None:
