@@ -359,6 +359,9 @@ def test_no_year_is_given_to_dates_printed_without_one(
     assert graphs_of(store, "conseil-national-industrie-2018-11-22", "schema:startDate") == {
         "curation"
     }
+    # the article prints no year at all: its relative dates are resolved in curation too
+    assert graphs_of(store, "assemblee-generale-tdi-2019", "schema:startDate") == {"curation"}
+    assert graphs_of(store, "territoires-d-industrie", "tdi:launchDate") == {"curation"}
 
 
 def test_excerpts_read_naturally(client: TestClient, store: ox.Store) -> None:
