@@ -121,10 +121,12 @@ def test_commitment_parts_add_up(store: ox.Store) -> None:
         True,
     )
     assert got[("engagement-bdt-relance-immobilier", "parts")] == (700_000_000, 700_000_000, True)
-    assert got[("engagement-bdt-enveloppe-fonds-propres-500m", "of which")] == (
-        500_000_000,
+    # "dont 100M€ qui sont engagés" hangs on the pair of envelopes, which prints no total
+    assert ("engagement-bdt-enveloppe-fonds-propres-500m", "of which") not in got
+    assert got[("engagement-bdt-enveloppes-territoires-industrie", "of which")] == (
+        None,
         100_000_000,
-        True,
+        None,
     )
     assert got[("engagement-bdt-enveloppes-territoires-industrie", "instruments")] == (
         None,

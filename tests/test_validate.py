@@ -63,6 +63,11 @@ INVALID_EXPECTED = {
     ],
     "commitment-bad-values.ttl": ["needs its currency", "#rate", "#status"],
     "evidence-without-document.ttl": ["cite exactly one source document", "3 to 600 characters"],
+    "commitment-without-funder-or-scope.ttl": [
+        "names who commits it",
+        "tdi:quantity is missing",
+        "schema:duration is missing",
+    ],
 }
 
 

@@ -156,7 +156,8 @@ def amount_total(items: list[Item], currency: str = "EUR") -> Item:
     Only the commitments that are no part (tdi:hasPart), share (tdi:instrumentShare) nor
     subset (tdi:ofWhich) of another listed commitment are added up; one with no amount counts
     as the sum of its parts, else of its shares. Amounts are summed as stated: a yearly
-    amount counts once.
+    amount counts once. A commitment credited to no one (its document names no funder,
+    tdi:funderNamed false) is listed but never added.
     """
     by_id = {i["id"]: i for i in items}
 
@@ -179,7 +180,7 @@ def amount_total(items: list[Item], currency: str = "EUR") -> Item:
         whole = [
             r for key in ("part_of", "share_of", "subset_of") for r in item[key] if r["id"] in by_id
         ]
-        if whole:
+        if whole or not item["actors"]:
             continue
         amount = worth(item, frozenset())
         if amount is not None:

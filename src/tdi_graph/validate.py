@@ -19,6 +19,7 @@ SOURCE_FILE = ox.NamedNode(TDI + "sourceFile")
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 
 _MARKUP = re.compile(r"\*+|\\(?=[_*])|<sup>|</sup>")
+_SUPERSCRIPT = re.compile(r"\^\{([^{}]*)\}")  # LaTeX-style 9^{ème} -> 9ème
 _SPACE = re.compile(r"\s+")
 
 
@@ -27,8 +28,10 @@ def normalise(text: str) -> str:
 
     >>> normalise("la  **Banque des\\nTerritoires**")
     'la Banque des Territoires'
+    >>> normalise("la 1<sup>ère</sup> et la 9^{ème}")
+    'la 1ère et la 9ème'
     """
-    return _SPACE.sub(" ", _MARKUP.sub("", text)).strip()
+    return _SPACE.sub(" ", _SUPERSCRIPT.sub(r"\1", _MARKUP.sub("", text))).strip()
 
 
 @dataclass

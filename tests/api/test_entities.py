@@ -66,9 +66,12 @@ def test_an_organisation(client: TestClient) -> None:
     assert related(body, "tdi:subsidiaryOf", "in") == {"bpifrance"}
     assert related(body, "tdi:businessLineOf", "in") == {"banque-des-territoires"}
     assert body["attributes"]["tdi:businessLineCount"] == 5
-    contact = body["attributes"]["schema:contactPoint"]  # a blank node, nested
-    assert contact["schema:name"] == "@BdT_BFC"
+    # "@BdT_BFC" is printed in the BdT press-contact block: no contact point of the Caisse
+    assert "schema:contactPoint" not in body["attributes"]
     assert {r["person"]["id"] for r in body["roles"]} == {"eric-lombard"}
+    office = entity(client, "cabinet-gourault")
+    contact = office["attributes"]["schema:contactPoint"]  # a blank node, nested
+    assert contact["schema:telephone"] == "01 44 49 89 06"
 
 
 def test_the_description_prefers_french(client: TestClient) -> None:
@@ -104,7 +107,10 @@ def test_a_document_lists_what_it_establishes(client: TestClient) -> None:
         "signature-convention-mobilisation-pole-emploi",
         "engagement-pole-emploi-formadiag",
     } <= {r["id"] for r in body["describes"]}
-    assert "correction-date-cp-1076" in related(body, "tdi:about", "in")
+    assert body["attributes"]["dct:date"] == "2018-03-07"  # as printed, however wrong
+    assert {"contradiction-date-cp-1076", "hypothese-date-cp-1076"} <= related(
+        body, "tdi:about", "in"
+    )
 
 
 def test_a_concept_by_curie(client: TestClient) -> None:

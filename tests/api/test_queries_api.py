@@ -128,9 +128,9 @@ def test_money_by_operator_and_instrument(client: TestClient) -> None:
     assert money[("banque-des-territoires", "Equity", None)] == 1_320_000_000  # 800 + 500 + 20 M€
     assert money[("banque-des-territoires", "SavingsFundLoans", None)] == 250_000_000
     assert money[("banque-des-territoires", "Equity", "P1Y")] == 100_000_000
-    assert money[("etat", "", None)] == 1_000_000_000
-    only = rows(client, "money-by-operator-and-instrument", operator="etat")
-    assert [r["total"] for r in only] == [1_000_000_000]
+    # N°1114's "plus d'un milliard d'euros de financements" names no funder: the State gets nothing
+    assert not [key for key in money if key[0] == "etat"]
+    assert rows(client, "money-by-operator-and-instrument", operator="etat") == []
 
 
 def test_territories_per_region(client: TestClient) -> None:
