@@ -114,7 +114,21 @@ class Source(BaseModel):
     publisher: str | None = Field(description="Label(s) of dct:publisher, `; `-separated.")
     date: str | None = Field(description="The date as printed in the document.")
     issued: str | None = Field(None, description="The document's ISO date, when known.")
-    excerpt: str
+    excerpt: str | None = Field(
+        description="A short excerpt, as the text reads (markup stripped); null when the "
+        "document states the fact without an excerpt of its own."
+    )
+
+
+class Mention(BaseModel):
+    """A source document that names the entity."""
+
+    id: str
+    title: str | None
+    publisher: str | None
+    date: str | None = Field(description="The date as printed in the document.")
+    issued: str | None = Field(description="The document's ISO date, when known.")
+    evidence: bool = Field(description="Whether it also gives direct evidence (`sources`).")
 
 
 class Page(BaseModel):
@@ -152,6 +166,13 @@ class Relation(BaseModel):
     label: str
     direction: str = Field(description="`out`: entity -> target; `in`: target -> entity.")
     target: Ref
+    sources: list[Source] = Field(
+        description="The documents whose graph states the relation, with their excerpts."
+    )
+    graphs: list[str] = Field(
+        description="Every named graph that states it: a document's id, `entities`, "
+        "`curation` (an editorial reading), `reference/...`."
+    )
 
 
 class Role(BaseModel):
@@ -202,7 +223,10 @@ class Entity(BaseModel):
     classes: list[Ref]
     relations: list[Relation]
     attributes: dict[str, Any] = Field(description="Other statements, by property CURIE.")
-    sources: list[Source]
+    sources: list[Source] = Field(description="Direct evidence: excerpts about the entity.")
+    mentioned_in: list[Mention] = Field(
+        description="Every source document that names the entity (direct evidence or not)."
+    )
     roles: list[Role] | None = Field(None, description="Posts (persons and organisations).")
     describes: list[Ref] | None = Field(None, description="What a document gives evidence of.")
 
@@ -382,7 +406,14 @@ class Territory(BaseModel):
         "known) or `none` (no contract in the graph)."
     )
     contract_signature: Ref | None = None
-    contract_signed: str | None = Field(description="Date the contract was signed, if known.")
+    contract_signed: str | None = Field(
+        description="Date the contract was signed: the exact date, else the latest date it is "
+        "known to have been signed by (see `contract_signed_precision`)."
+    )
+    contract_signed_precision: str | None = Field(
+        description="`day` (exact date), `by` (signed on or before `contract_signed`), "
+        "`between` (within earliest..latest), `after` (only an earliest date), null if unsigned."
+    )
     contract_signed_earliest: str | None = None
     contract_signed_latest: str | None = None
     sources: list[Source] = []
@@ -390,3 +421,53 @@ class Territory(BaseModel):
 
 class TerritoryList(Page):
     items: list[Territory]
+
+
+# --- money ----------------------------------------------------------------------------------
+
+
+class MoneyCounted(BaseModel):
+    commitment: Ref
+    amount: float
+    bucket: str = Field(description="`one_off` or `recurring`.")
+    qualifier: Ref | None = Field(description="About, more than, at most... (as stated).")
+    recurrence: str | None
+    sources: list[Source]
+
+
+class Recurring(BaseModel):
+    value: float
+    currency: str
+    recurrence: str = Field(description="ISO 8601 duration: P1Y is per year.")
+    period: Period | None
+    commitments: list[Ref]
+
+
+class MoneyNotCounted(BaseModel):
+    commitment: Ref
+    amount: float | None
+    bucket: str = Field(description="part, subset, no_funder, status or currency.")
+    reason: str
+
+
+class Overlap(BaseModel):
+    commitments: list[Ref]
+    kind: str = Field(
+        description="`recorded` (a curation record) or `parts` (a whole and its parts or subsets)."
+    )
+    note: str
+    record: Ref | None
+    resolution: str | None
+    sources: list[Source]
+
+
+class Money(BaseModel):
+    """The commitments' money, each euro counted once."""
+
+    actor: Ref | None
+    programme: Ref | None
+    one_off: Amount
+    recurring: list[Recurring]
+    counted: list[MoneyCounted]
+    not_counted: list[MoneyNotCounted]
+    overlaps: list[Overlap]

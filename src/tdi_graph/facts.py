@@ -150,44 +150,6 @@ def _first(refs: list[Item]) -> Item | None:
     return refs[0] if refs else None
 
 
-def amount_total(items: list[Item], currency: str = "EUR") -> Item:
-    """The sum of the amounts of ``items`` without counting a part twice.
-
-    Only the commitments that are no part (tdi:hasPart), share (tdi:instrumentShare) nor
-    subset (tdi:ofWhich) of another listed commitment are added up; one with no amount counts
-    as the sum of its parts, else of its shares. Amounts are summed as stated: a yearly
-    amount counts once.
-    """
-    by_id = {i["id"]: i for i in items}
-
-    def worth(item: Item, seen: frozenset[str]) -> int | float | None:
-        amount = item["amount"]
-        if amount is not None:
-            return amount["value"] if amount["currency"] == currency else None
-        for key in ("parts", "shares"):
-            values = [
-                worth(by_id[r["id"]], seen | {item["id"]})
-                for r in item[key]
-                if r["id"] in by_id and r["id"] not in seen
-            ]
-            if any(v is not None for v in values):
-                return sum(v for v in values if v is not None)
-        return None
-
-    counted, total = [], 0
-    for item in items:
-        whole = [
-            r for key in ("part_of", "share_of", "subset_of") for r in item[key] if r["id"] in by_id
-        ]
-        if whole:
-            continue
-        amount = worth(item, frozenset())
-        if amount is not None:
-            counted.append(item["id"])
-            total += amount
-    return {"value": total, "currency": currency, "commitments": counted}
-
-
 def events(
     store: ox.Store, registry: Registry, *, since: str | None = None, until: str | None = None
 ) -> list[Item]:
@@ -234,12 +196,38 @@ def territories(store: ox.Store, registry: Registry, *, region: str | None = Non
             "contract": registry.ref(contract),
             "contract_status": status,
             "contract_signature": registry.ref(signature),
-            "contract_signed": row.value("signed"),
-            "contract_signed_earliest": row.value("signed_earliest"),
-            "contract_signed_latest": row.value("signed_latest"),
+            **signed_on(
+                row.value("signed"), row.value("signed_earliest"), row.value("signed_latest")
+            ),
             "sources": registry.sources(iri, contract, signature),
         }
     return list(out.values())
+
+
+def signed_on(date: str | None, earliest: str | None, latest: str | None) -> Item:
+    """The signature date of a contract, with its precision: the exact date (``day``), else the
+    latest bound (``by``: on or before it; ``between`` when an earliest bound is known too);
+    with only an earliest bound, no date (``after``).
+
+    >>> signed_on(None, None, "2019-03-22")["contract_signed"]
+    '2019-03-22'
+    >>> signed_on(None, "2019-03-05", "2019-03-06")["contract_signed_precision"]
+    'between'
+    """
+    if date:
+        precision: str | None = "day"
+    elif latest:
+        precision = "between" if earliest else "by"
+    elif earliest:
+        precision = "after"
+    else:
+        precision = None
+    return {
+        "contract_signed": date or latest,
+        "contract_signed_precision": precision,
+        "contract_signed_earliest": earliest,
+        "contract_signed_latest": latest,
+    }
 
 
 def roles(store: ox.Store, registry: Registry, iri: str) -> list[Item]:

@@ -219,18 +219,23 @@ def test_parts_and_shares_of_the_recovery_billion(client: TestClient) -> None:
 def test_the_sum_of_the_banque_des_territoires_commitments(client: TestClient) -> None:
     body = commitments(client, actor="banque-des-territoires", limit=5)
     total = body["amount_total"]
-    # 100 M€ a year + 20 M€ in the SEM + 1 Md€ for the recovery + the envelopes of 500 + 26 M€:
-    # the parts and shares of these are not counted again.
+    # The one-off total of /api/money: 1 Md€ for the recovery + the envelopes of 500 + 26 M€;
+    # not the 100 M€ a year (recurring), not the past 20 M€ in the SEM, no part counted again.
+    # (Moves to 1_000_000_000 when the data marks the 526 M€ as already dedicated.)
     assert total == {
-        "value": 1_646_000_000,
+        "value": 1_526_000_000,
         "currency": "EUR",
         "commitments": [
-            "engagement-bdt-100m-par-an",
-            "engagement-bdt-enveloppes-territoires-industrie",
             "engagement-bdt-relance-industrie",
-            "investissement-bdt-sem-nord-franche-comte",
+            "engagement-bdt-enveloppes-territoires-industrie",
         ],
     }
+    assert (
+        total["value"]
+        == client.get("/api/money", params={"actor": "banque-des-territoires"}).json()["one_off"][
+            "value"
+        ]
+    )
     assert len(body["items"]) == 5 and body["total"] > 5  # the sum covers every page
 
 
@@ -323,8 +328,10 @@ def test_the_territories_of_bourgogne_franche_comte(client: TestClient) -> None:
     )
     assert NFC in {s["id"] for s in nfc["sources"]}
     morvan = items["ti1-2701"]
-    assert (morvan["contract_status"], morvan["contract_signed"]) == ("signed", None)
+    assert (morvan["contract_status"], morvan["contract_signed"]) == ("signed", "2019-03-22")
+    assert morvan["contract_signed_precision"] == "by"  # "signed by 22 March" (N°1114)
     assert morvan["contract_signed_latest"] == "2019-03-22"
+    assert nfc["contract_signed_precision"] == "day"
     others = [t for i, t in items.items() if i not in ("ti1-2707", "ti1-2701")]
     assert all(t["contract_status"] == "none" and t["contract_signed"] is None for t in others)
     assert items["ti2-2708"]["phase"]["id"] == "tdi:Phase2"
@@ -407,3 +414,14 @@ def test_filters_stay_fast_on_a_larger_graph(grown: tuple[ox.Store, Registry]) -
     }
     slow = {name: ms for name, call in checks.items() if (ms := median_ms(call)) > 100}
     assert slow == {}, f"queries that scan the graph instead of starting from the entity: {slow}"
+
+
+def test_contract_signed_for_all_seven_first_contracts(client: TestClient) -> None:
+    signed = {
+        t["id"]: (t["contract_signed"], t["contract_signed_precision"])
+        for t in territories(client, limit=1000)["items"]
+        if t["contract_status"] == "signed"
+    }
+    assert len(signed) == 7
+    assert signed.pop("ti1-2707") == ("2019-03-19", "day")  # Nord Franche-Comté
+    assert set(signed.values()) == {("2019-03-22", "by")}
