@@ -188,6 +188,31 @@ class Role(BaseModel):
     sources: list[Source]
 
 
+class CommuneTerritory(BaseModel):
+    territory: Ref
+    phase: Ref | None
+    through: Ref | None = Field(description="The member grouping: the commune or its EPCI.")
+    contract: Ref | None
+
+
+class CommunePlace(BaseModel):
+    epci: list[Ref]
+    departement: Ref | None
+    region: Ref | None
+    territories: list[CommuneTerritory] = Field(description="Both phases of the programme.")
+
+
+class DocumentInfo(BaseModel):
+    id: str
+    iri: str
+    title: str | None
+    publisher: str | None
+    publishers: list[Ref]
+    date: str | None = Field(description="dct:date (ISO), even when other evidence contradicts it.")
+    printed_date: str | None = Field(description="The date as printed.")
+    date_contradictions: list[Ref] = Field(description="Records that the date is contradicted.")
+
+
 class Entity(BaseModel):
     model_config = _example(
         id="eric-lombard",
@@ -228,6 +253,12 @@ class Entity(BaseModel):
         description="Every source document that names the entity (direct evidence or not)."
     )
     roles: list[Role] | None = Field(None, description="Posts (persons and organisations).")
+    commune: CommunePlace | None = Field(
+        None, description="For a commune: its EPCI, département, region, Territoires d'industrie."
+    )
+    document: DocumentInfo | None = Field(
+        None, description="For a source document: its dates (ISO and as printed)."
+    )
     describes: list[Ref] | None = Field(None, description="What a document gives evidence of.")
 
 

@@ -248,3 +248,28 @@ def roles(store: ox.Store, registry: Registry, iri: str) -> list[Item]:
             }
         )
     return out
+
+
+def commune(store: ox.Store, registry: Registry, iri: str) -> Item | None:
+    """Where a commune is: its EPCI, département, region and the programme territories of
+    each phase that include it (``None`` if ``iri`` is no commune)."""
+    rows = select(store, "api-commune", commune=iri)
+    if not rows:
+        return None
+    territories: dict[str, Item] = {}
+    for row in rows:
+        territory = row.iri("territory")
+        if territory and territory not in territories:
+            territories[territory] = {
+                "territory": registry.ref(territory),
+                "phase": registry.ref(row.iri("phase")),
+                "through": registry.ref(row.iri("groupement")),
+                "contract": registry.ref(row.iri("contract")),
+            }
+    first = rows[0]
+    return {
+        "epci": registry.refs(e for row in rows if (e := row.iri("epci"))),
+        "departement": registry.ref(first.iri("departement")),
+        "region": registry.ref(first.iri("region")),
+        "territories": list(territories.values()),
+    }

@@ -73,6 +73,27 @@ def test_who_signed_the_nord_franche_comte_contract(client: TestClient) -> None:
     assert CP1114 in {s["id"] for s in act["sources"]}
 
 
+SIGNED_BY_22_MARCH = {
+    f"signature-contrat-ti-{x}"
+    for x in (
+        "carros",
+        "sud-alsace",
+        "auxois-morvan",
+        "grand-chatellerault",
+        "val-de-garonne",
+        "grand-orly",
+    )
+}
+ALL_ACTS = {
+    "signature-contrat-ti-nord-franche-comte",
+    *SIGNED_BY_22_MARCH,
+    *(
+        f"signature-convention-mobilisation-{x}"
+        for x in ("banque-des-territoires", "bpifrance", "business-france", "pole-emploi")
+    ),
+}
+
+
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
@@ -89,14 +110,15 @@ def test_who_signed_the_nord_franche_comte_contract(client: TestClient) -> None:
                 for x in ("banque-des-territoires", "bpifrance", "business-france", "pole-emploi")
             },
         ),
-        (
+        (  # the six contracts known as signed "by 22 March" may lie on the 19th
             {"since": "2019-03-19", "until": "2019-03-19"},
-            {"signature-contrat-ti-nord-franche-comte"},
+            {"signature-contrat-ti-nord-franche-comte", *SIGNED_BY_22_MARCH},
         ),
         (
             {"since": "2019-03-06", "until": "2019-03-19"},
             {
                 "signature-contrat-ti-nord-franche-comte",
+                *SIGNED_BY_22_MARCH,
                 *(
                     f"signature-convention-mobilisation-{x}"  # 5-6 March overlaps the range
                     for x in (
@@ -122,8 +144,12 @@ def test_who_signed_the_nord_franche_comte_contract(client: TestClient) -> None:
                 )
             },
         ),
-        ({"until": "2019-03-04"}, set()),
+        ({"until": "2019-03-04"}, SIGNED_BY_22_MARCH),  # no earliest bound: may be before
         ({"since": "2019-03-23"}, set()),
+        ({"since": "2019-04"}, set()),  # YYYY-MM: from the 1st
+        ({"until": "2019-03"}, ALL_ACTS),  # YYYY-MM: to the 31st
+        ({"since": "2019", "until": "2019"}, ALL_ACTS),  # YYYY: the whole year
+        ({"until": "2018"}, SIGNED_BY_22_MARCH),
     ],
 )
 def test_signature_filters(client: TestClient, params: dict, expected: set[str]) -> None:
@@ -425,3 +451,16 @@ def test_contract_signed_for_all_seven_first_contracts(client: TestClient) -> No
     assert len(signed) == 7
     assert signed.pop("ti1-2707") == ("2019-03-19", "day")  # Nord Franche-Comté
     assert set(signed.values()) == {("2019-03-22", "by")}
+
+
+def test_event_ranges_take_years_and_months(client: TestClient) -> None:
+    march = {e["id"] for e in events(client, since="2019-03", until="2019-03")["items"]}
+    days = {
+        e["id"] for e in events(client, since="2019-03-01", until="2019-03-31")["items"]
+    }
+    assert march == days and "french-fab-tour-sochaux-2019" in march
+    year = events(client, since="2019", until="2019")["items"]
+    assert march <= {e["id"] for e in year}
+    assert all(e["start"] and e["start"] <= "2019-12-31" for e in year)
+    assert client.get("/api/events", params={"since": "2019-13"}).status_code == 422
+    assert client.get("/api/events", params={"since": "2020", "until": "2019"}).status_code == 400
