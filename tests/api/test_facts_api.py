@@ -455,9 +455,7 @@ def test_contract_signed_for_all_seven_first_contracts(client: TestClient) -> No
 
 def test_event_ranges_take_years_and_months(client: TestClient) -> None:
     march = {e["id"] for e in events(client, since="2019-03", until="2019-03")["items"]}
-    days = {
-        e["id"] for e in events(client, since="2019-03-01", until="2019-03-31")["items"]
-    }
+    days = {e["id"] for e in events(client, since="2019-03-01", until="2019-03-31")["items"]}
     assert march == days and "french-fab-tour-sochaux-2019" in march
     year = events(client, since="2019", until="2019")["items"]
     assert march <= {e["id"] for e in year}
