@@ -6,6 +6,7 @@ Filters are IRIs (see :meth:`tdi_graph.view.Registry.resolve`) or ISO dates.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pyoxigraph as ox
@@ -146,7 +147,7 @@ def commitments(
     return out
 
 
-def _first(refs: list[Item]) -> Item | None:
+def _first(refs: Sequence[Any]) -> Any:
     return refs[0] if refs else None
 
 

@@ -41,9 +41,11 @@ def test_list(client: TestClient) -> None:
         {
             "name": "commune",
             "type": "iri",
-            "description": "the commune (commune-INSEE code, e.g. commune-25547 for Sochaux)",
+            "description": "the commune (id such as commune-25547, name such as Sochaux, or "
+            "INSEE code)",
             "default": "commune-25547",
             "required": True,
+            "class": "tdi:Commune",
         }
     ]
     assert {"summary", "description", "tags"} <= set(commune)

@@ -14,7 +14,8 @@ Public interface (stable; import from here)::
         local_name,   # any IRI -> last segment ("Minister"), display only
         # rows (tdi_graph.view.rows)
         Row,          # row["x"] term, row.iri("x"), row.value("x"), row.text("x"),
-                      # row.iris("x") (GROUP_CONCAT cell), row.as_dict()
+                      # row.iris("x") (GROUP_CONCAT cell), row.texts() (lexical forms in
+                      # SELECT order, as network_nodes.rows gave), row.as_dict()
         select,       # select(store, "query-name", columns="a b c", param=value) -> [Row]
         plain,        # QuerySolutions -> (names, [dict of plain values])
         # registry (tdi_graph.view.registry)
