@@ -31,6 +31,11 @@ Public interface (stable; import from here)::
         pick_label,   # the one label-choice rule: fr, then no language, then en
         clean_excerpt,
     )
+
+Also in the package: ``dates`` (``bound``, ``date_range``: YYYY, YYYY-MM, YYYY-MM-DD bounds),
+``resolve`` (an id, a name or an INSEE code -> one IRI; unknown values are errors), ``money``
+(the one money answer, from ``queries/money.rq``), ``models`` and ``fact_models`` (the pydantic
+models of every JSON answer, defined once for the library, the API and the tests).
 """
 
 from __future__ import annotations
