@@ -122,3 +122,35 @@ def test_registry_mentions(registry: Registry) -> None:
         "cp-1114-premiers-contrats",
         "cp-bdt-2019-03-20-nord-franche-comte",
     ]
+
+
+# --- one definition of each answer: the library's dicts fit the models the API documents ------
+
+
+def test_library_answers_fit_the_models(store: ox.Store, registry: Registry) -> None:
+    from tdi_graph import facts
+    from tdi_graph.entities import entity
+    from tdi_graph.view import fact_models, models
+    from tdi_graph.view.money import money
+
+    for item in facts.signatures(store, registry):
+        fact_models.Signature.model_validate(item)
+    commitments = facts.commitments(store, registry)
+    assert len(commitments) > 30
+    for item in commitments:
+        fact_models.Commitment.model_validate(item)
+    for item in facts.events(store, registry):
+        fact_models.Event.model_validate(item)
+    for item in facts.territories(store, registry, region=ID + "region-27"):
+        fact_models.Territory.model_validate(item)
+    fact_models.Money.model_validate(money(store, registry))
+    for name in ("bpifrance", "commune-49099", "cp-1076-conventions-de-mobilisation", "ti1-2707"):
+        models.Entity.model_validate(entity(store, registry, ID + name))
+
+
+def test_source_shape_is_the_contract_s(registry: Registry) -> None:
+    from tdi_graph.view import models
+
+    source = registry.source(ID + "cp-1114-premiers-contrats", "x")
+    assert set(source) == set(models.Source.model_fields)
+    assert {"id", "title", "publisher", "date", "excerpt"} <= set(source)  # CONTRACT.md

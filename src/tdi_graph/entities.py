@@ -155,6 +155,10 @@ def entity(store: ox.Store, registry: Registry, iri: str) -> dict[str, Any]:
     answer = describe(store, registry, iri)
     if answer["type"] in ("person", "organisation"):
         answer["roles"] = facts.roles(store, registry, iri)
+    elif answer["type"] == "place" and (where := facts.commune(store, registry, iri)):
+        answer["commune"] = where
+    elif answer["type"] == "document" and iri in registry.documents:
+        answer["document"] = registry.documents[iri]
     return answer
 
 

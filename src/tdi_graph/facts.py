@@ -6,6 +6,7 @@ Filters are IRIs (see :meth:`tdi_graph.view.Registry.resolve`) or ISO dates.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pyoxigraph as ox
@@ -146,47 +147,8 @@ def commitments(
     return out
 
 
-def _first(refs: list[Item]) -> Item | None:
+def _first(refs: Sequence[Any]) -> Any:
     return refs[0] if refs else None
-
-
-def amount_total(items: list[Item], currency: str = "EUR") -> Item:
-    """The sum of the amounts of ``items`` without counting a part twice.
-
-    Only the commitments that are no part (tdi:hasPart), share (tdi:instrumentShare) nor
-    subset (tdi:ofWhich) of another listed commitment are added up; one with no amount counts
-    as the sum of its parts, else of its shares. Amounts are summed as stated: a yearly
-    amount counts once. A commitment credited to no one (its document names no funder,
-    tdi:funderNamed false) is listed but never added.
-    """
-    by_id = {i["id"]: i for i in items}
-
-    def worth(item: Item, seen: frozenset[str]) -> int | float | None:
-        amount = item["amount"]
-        if amount is not None:
-            return amount["value"] if amount["currency"] == currency else None
-        for key in ("parts", "shares"):
-            values = [
-                worth(by_id[r["id"]], seen | {item["id"]})
-                for r in item[key]
-                if r["id"] in by_id and r["id"] not in seen
-            ]
-            if any(v is not None for v in values):
-                return sum(v for v in values if v is not None)
-        return None
-
-    counted, total = [], 0
-    for item in items:
-        whole = [
-            r for key in ("part_of", "share_of", "subset_of") for r in item[key] if r["id"] in by_id
-        ]
-        if whole or not item["actors"]:
-            continue
-        amount = worth(item, frozenset())
-        if amount is not None:
-            counted.append(item["id"])
-            total += amount
-    return {"value": total, "currency": currency, "commitments": counted}
 
 
 def events(
@@ -235,12 +197,38 @@ def territories(store: ox.Store, registry: Registry, *, region: str | None = Non
             "contract": registry.ref(contract),
             "contract_status": status,
             "contract_signature": registry.ref(signature),
-            "contract_signed": row.value("signed"),
-            "contract_signed_earliest": row.value("signed_earliest"),
-            "contract_signed_latest": row.value("signed_latest"),
+            **signed_on(
+                row.value("signed"), row.value("signed_earliest"), row.value("signed_latest")
+            ),
             "sources": registry.sources(iri, contract, signature),
         }
     return list(out.values())
+
+
+def signed_on(date: str | None, earliest: str | None, latest: str | None) -> Item:
+    """The signature date of a contract, with its precision: the exact date (``day``), else the
+    latest bound (``by``: on or before it; ``between`` when an earliest bound is known too);
+    with only an earliest bound, no date (``after``).
+
+    >>> signed_on(None, None, "2019-03-22")["contract_signed"]
+    '2019-03-22'
+    >>> signed_on(None, "2019-03-05", "2019-03-06")["contract_signed_precision"]
+    'between'
+    """
+    if date:
+        precision: str | None = "day"
+    elif latest:
+        precision = "between" if earliest else "by"
+    elif earliest:
+        precision = "after"
+    else:
+        precision = None
+    return {
+        "contract_signed": date or latest,
+        "contract_signed_precision": precision,
+        "contract_signed_earliest": earliest,
+        "contract_signed_latest": latest,
+    }
 
 
 def roles(store: ox.Store, registry: Registry, iri: str) -> list[Item]:
@@ -261,3 +249,28 @@ def roles(store: ox.Store, registry: Registry, iri: str) -> list[Item]:
             }
         )
     return out
+
+
+def commune(store: ox.Store, registry: Registry, iri: str) -> Item | None:
+    """Where a commune is: its EPCI, département, region and the programme territories of
+    each phase that include it (``None`` if ``iri`` is no commune)."""
+    rows = select(store, "api-commune", commune=iri)
+    if not rows:
+        return None
+    territories: dict[str, Item] = {}
+    for row in rows:
+        territory = row.iri("territory")
+        if territory and territory not in territories:
+            territories[territory] = {
+                "territory": registry.ref(territory),
+                "phase": registry.ref(row.iri("phase")),
+                "through": registry.ref(row.iri("groupement")),
+                "contract": registry.ref(row.iri("contract")),
+            }
+    first = rows[0]
+    return {
+        "epci": registry.refs(e for row in rows if (e := row.iri("epci"))),
+        "departement": registry.ref(first.iri("departement")),
+        "region": registry.ref(first.iri("region")),
+        "territories": list(territories.values()),
+    }

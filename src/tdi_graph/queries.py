@@ -44,6 +44,7 @@ class Param:
     description: str = ""
     default: str | None = None
     required: bool = False
+    cls: str | None = None  # ``class:`` in the header: what a name given for an iri must be
 
     def _iri(self, raw: str) -> ox.NamedNode:
         """A short id (``bpifrance``), a compact IRI (``tdi:Equity``) or a full IRI."""
@@ -170,6 +171,7 @@ def read_query(path: Path) -> NamedQuery:
                 description=raw.get("description", ""),
                 default=None if raw.get("default") is None else str(raw["default"]),
                 required=bool(raw.get("required", False)),
+                cls=None if raw.get("class") is None else str(raw["class"]),
             )
         )
     query = NamedQuery(

@@ -154,6 +154,7 @@ class SearchIndex:
     typos: dict[str, list[str]] = field(default_factory=dict)  # deletion -> words
     codes: dict[str, list[int]] = field(default_factory=dict)
     code_keys: list[str] = field(default_factory=list)
+    exact_names: dict[str, list[int]] = field(default_factory=dict)  # normalised name -> slots
     build_seconds: float = 0.0
 
     @classmethod
@@ -223,7 +224,25 @@ class SearchIndex:
         index.typos = dict(typos)
         index.codes = {k: v if len(v) == 1 else sorted(set(v)) for k, v in codes.items()}
         index.code_keys = sorted(index.codes)
+        exact: dict[str, set[int]] = defaultdict(set)
+        for number, text in enumerate(index.name_text):
+            exact[text].add(index.name_entity[number])
+        index.exact_names = {k: sorted(v) for k, v in exact.items()}
         return index
+
+    def exact(self, text: str, types: Iterable[str] | None = None) -> list[str]:
+        """The ids of the entities named exactly ``text`` (accents and case aside), or whose
+        identifier is exactly ``text`` (an INSEE code, a SIREN...), sorted."""
+        allowed = set(types) if types else None
+        key = compact(text)
+        slots = set(self.exact_names.get(normalise(text), ()))
+        slots.update(self.codes.get(text.strip().lower(), ()))
+        slots.update(self.codes.get(key, ()) if key else ())
+        return sorted(
+            self.entities[slot][0]
+            for slot in slots
+            if allowed is None or self.entities[slot][1] in allowed
+        )
 
     def __len__(self) -> int:
         return len(self.entities)

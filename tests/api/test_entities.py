@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from tdi_graph_api.schemas import Entity
 
@@ -150,3 +151,101 @@ def test_one_typed_services_object(app, client: TestClient) -> None:  # type: ig
     assert services.answers.maxsize == services.settings.api_cache_size == 2048
     client.get("/api/entities/bpifrance")
     assert ("entity", "https://w3id.org/tdi-graph/id/bpifrance") in services.answers
+
+
+# --- issue 8: sources on every relation, mentions, the commune question, document dates -------
+
+
+def test_bpifrance_lists_every_document_that_mentions_it(client: TestClient) -> None:
+    body = client.get("/api/entities/bpifrance").json()
+    Entity.model_validate(body)
+    mentions = {m["id"]: m["evidence"] for m in body["mentioned_in"]}
+    assert mentions == {
+        "cp-bdt-2019-03-20-nord-franche-comte": True,
+        "cp-1076-conventions-de-mobilisation": True,
+        "cp-1114-premiers-contrats": False,
+        "article-bdt-assemblee-generale-2019": False,
+    }
+    direct = {s["id"] for s in body["sources"]}
+    assert direct == {"cp-bdt-2019-03-20-nord-franche-comte", "cp-1076-conventions-de-mobilisation"}
+    n1114 = next(m for m in body["mentioned_in"] if m["id"] == "cp-1114-premiers-contrats")
+    assert (n1114["date"], n1114["issued"]) == ("Paris, le 22 mars 2019", "2019-03-22")
+
+
+def test_every_relation_carries_its_sources(client: TestClient) -> None:
+    body = client.get("/api/entities/bpifrance").json()
+    assert body["relations"] and all("sources" in r and r["graphs"] for r in body["relations"])
+    parent = next(r for r in body["relations"] if r["predicate"] == "tdi:subsidiaryOf")
+    assert parent["target"]["id"] == "caisse-des-depots"
+    assert parent["graphs"] == ["cp-bdt-2019-03-20-nord-franche-comte"]
+    assert parent["sources"][0]["excerpt"] == (
+        "Bpifrance, filiale de la Caisse des Dépôts qui déploie le French Fab Tour"
+    )
+    # every relation stated by a source document cites it; the others say which graph
+    for relation in body["relations"]:
+        documents = {s["id"] for s in relation["sources"]}
+        stated = {g for g in relation["graphs"] if not g.startswith(("reference/", "entities"))}
+        assert documents == stated - {"curation"}, relation
+
+
+def test_the_commune_question(client: TestClient) -> None:
+    body = client.get("/api/entities/commune-49099").json()
+    Entity.model_validate(body)
+    where = body["commune"]
+    assert [e["id"] for e in where["epci"]] == ["epci-200071678"]
+    assert where["departement"]["id"] == "departement-49"
+    assert where["region"] == {"id": "region-52", "type": "place", "label": "Pays de la Loire"}
+    assert [(t["territory"]["id"], t["phase"]["id"]) for t in where["territories"]] == [
+        ("ti1-5202", "tdi:Phase1"),
+        ("ti2-5204", "tdi:Phase2"),
+    ]
+    assert [m["id"] for m in body["mentioned_in"]] == ["cp-bdt-2020-11-02-relance-industrie"]
+    html = client.get("/id/commune-49099", headers={"accept": "text/html"}).text
+    assert "Où se trouve cette commune" in html and "CA Cholet Agglomération" in html
+    assert 'href="/id/ti1-5202"' in html and 'href="/id/ti2-5204"' in html
+    assert "Pays de la Loire" in html
+    assert "Aucun document ne cite directement cette entité" not in html
+    assert "Documents qui la citent (1)" in html
+
+
+@pytest.mark.parametrize("page", ["ti1-2707", "commune-49099", "region-27", "bpifrance"])
+def test_no_page_says_no_document_when_one_mentions_it(client: TestClient, page: str) -> None:
+    html = client.get(f"/id/{page}", headers={"accept": "text/html"}).text
+    assert "Aucun document ne cite directement cette entité" not in html
+    assert "Aucun document source ne cite cette entité" not in html
+    assert 'id="mentioned-in"' in html
+
+
+@pytest.mark.parametrize("value", ["cholet", "Cholet", "CHOLET", "49099", "commune-49099"])
+def test_named_query_parameters_take_names_and_codes(client: TestClient, value: str) -> None:
+    answer = client.get("/api/queries/territory-of-commune", params={"commune": value})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["params"] == {"commune": "https://w3id.org/tdi-graph/id/commune-49099"}
+    assert {r["territoryLabel"] for r in body["items"]} == {"Choletais-Mauges"}
+    assert body["total"] == 2
+
+
+def test_unknown_named_query_values_are_errors_not_empty_answers(client: TestClient) -> None:
+    url = "/api/queries/territory-of-commune"
+    unknown = client.get(url, params={"commune": "commune-99999"})
+    assert unknown.status_code == 404 and "commune-99999" in unknown.json()["error"]["message"]
+    nothing = client.get(url, params={"commune": "Nulle Part sur Terre"})
+    assert nothing.status_code == 400
+    assert "neither an id nor the name" in nothing.json()["error"]["message"]
+    region = client.get("/api/queries/territories-per-region", params={"region": "27"})
+    assert region.status_code == 200 and region.json()["params"]["region"].endswith("region-27")
+
+
+def test_documents_expose_their_dates_and_the_contradiction(client: TestClient) -> None:
+    body = client.get("/api/entities/cp-1076-conventions-de-mobilisation").json()
+    Entity.model_validate(body)
+    document = body["document"]
+    assert document["printed_date"] == "Paris, le 7 mars 2018"
+    # today no dct:date; the data branch adds dct:date 2018-03-07 as printed (pin moves)
+    assert document["date"] in (None, "2018-03-07")
+    assert [c["id"] for c in document["date_contradictions"]] == ["contradiction-date-cp-1076"]
+    html = client.get(
+        "/id/cp-1076-conventions-de-mobilisation", headers={"accept": "text/html"}
+    ).text
+    assert 'class="date-contradiction"' in html and "Paris, le 7 mars 2018" in html

@@ -41,19 +41,6 @@ def by_id(body: dict) -> dict[str, dict]:
 # --- signatures -----------------------------------------------------------------------------
 
 
-SIX_FIRST = {
-    f"signature-contrat-ti-{x}"
-    for x in (
-        "carros",
-        "sud-alsace",
-        "auxois-morvan",
-        "grand-chatellerault",
-        "val-de-garonne",
-        "grand-orly",
-    )
-}
-
-
 def signatures(client: TestClient, **params: Any) -> dict:
     return get(client, "/api/signatures", SignatureList, **params)
 
@@ -86,6 +73,27 @@ def test_who_signed_the_nord_franche_comte_contract(client: TestClient) -> None:
     assert CP1114 in {s["id"] for s in act["sources"]}
 
 
+SIGNED_BY_22_MARCH = {
+    f"signature-contrat-ti-{x}"
+    for x in (
+        "carros",
+        "sud-alsace",
+        "auxois-morvan",
+        "grand-chatellerault",
+        "val-de-garonne",
+        "grand-orly",
+    )
+}
+ALL_ACTS = {
+    "signature-contrat-ti-nord-franche-comte",
+    *SIGNED_BY_22_MARCH,
+    *(
+        f"signature-convention-mobilisation-{x}"
+        for x in ("banque-des-territoires", "bpifrance", "business-france", "pole-emploi")
+    ),
+}
+
+
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
@@ -102,16 +110,15 @@ def test_who_signed_the_nord_franche_comte_contract(client: TestClient) -> None:
                 for x in ("banque-des-territoires", "bpifrance", "business-france", "pole-emploi")
             },
         ),
-        (
+        (  # the six contracts known as signed "by 22 March" may lie on the 19th
             {"since": "2019-03-19", "until": "2019-03-19"},
-            # the six other first contracts: signed between 2018-11-22 and 2019-03-22, maybe then
-            {"signature-contrat-ti-nord-franche-comte", *SIX_FIRST},
+            {"signature-contrat-ti-nord-franche-comte", *SIGNED_BY_22_MARCH},
         ),
         (
             {"since": "2019-03-06", "until": "2019-03-19"},
             {
                 "signature-contrat-ti-nord-franche-comte",
-                *SIX_FIRST,
+                *SIGNED_BY_22_MARCH,
                 *(
                     f"signature-convention-mobilisation-{x}"  # 5-6 March overlaps the range
                     for x in (
@@ -137,8 +144,12 @@ def test_who_signed_the_nord_franche_comte_contract(client: TestClient) -> None:
                 )
             },
         ),
-        ({"until": "2019-03-04"}, SIX_FIRST),  # known only as signed in [2018-11-22, 2019-03-22]
+        ({"until": "2019-03-04"}, SIGNED_BY_22_MARCH),  # no earliest bound: may be before
         ({"since": "2019-03-23"}, set()),
+        ({"since": "2019-04"}, set()),  # YYYY-MM: from the 1st
+        ({"until": "2019-03"}, ALL_ACTS),  # YYYY-MM: to the 31st
+        ({"since": "2019", "until": "2019"}, ALL_ACTS),  # YYYY: the whole year
+        ({"until": "2018"}, SIGNED_BY_22_MARCH),
     ],
 )
 def test_signature_filters(client: TestClient, params: dict, expected: set[str]) -> None:
@@ -237,18 +248,23 @@ def test_parts_and_shares_of_the_recovery_billion(client: TestClient) -> None:
 def test_the_sum_of_the_banque_des_territoires_commitments(client: TestClient) -> None:
     body = commitments(client, actor="banque-des-territoires", limit=5)
     total = body["amount_total"]
-    # 100 M€ a year + 20 M€ in the SEM + 1 Md€ for the recovery + the envelopes of 500 + 26 M€:
-    # the parts and shares of these are not counted again.
+    # The one-off total of /api/money: 1 Md€ for the recovery + the envelopes of 500 + 26 M€;
+    # not the 100 M€ a year (recurring), not the past 20 M€ in the SEM, no part counted again.
+    # (Moves to 1_000_000_000 when the data marks the 526 M€ as already dedicated.)
     assert total == {
-        "value": 1_646_000_000,
+        "value": 1_526_000_000,
         "currency": "EUR",
         "commitments": [
-            "engagement-bdt-100m-par-an",
-            "engagement-bdt-enveloppes-territoires-industrie",
             "engagement-bdt-relance-industrie",
-            "investissement-bdt-sem-nord-franche-comte",
+            "engagement-bdt-enveloppes-territoires-industrie",
         ],
     }
+    assert (
+        total["value"]
+        == client.get("/api/money", params={"actor": "banque-des-territoires"}).json()["one_off"][
+            "value"
+        ]
+    )
     assert len(body["items"]) == 5 and body["total"] > 5  # the sum covers every page
 
 
@@ -343,8 +359,10 @@ def test_the_territories_of_bourgogne_franche_comte(client: TestClient) -> None:
     )
     assert NFC in {s["id"] for s in nfc["sources"]}
     morvan = items["ti1-2701"]
-    assert (morvan["contract_status"], morvan["contract_signed"]) == ("signed", None)
+    assert (morvan["contract_status"], morvan["contract_signed"]) == ("signed", "2019-03-22")
+    assert morvan["contract_signed_precision"] == "by"  # "signed by 22 March" (N°1114)
     assert morvan["contract_signed_latest"] == "2019-03-22"
+    assert nfc["contract_signed_precision"] == "day"
     others = [t for i, t in items.items() if i not in ("ti1-2707", "ti1-2701")]
     assert all(t["contract_status"] == "none" and t["contract_signed"] is None for t in others)
     assert items["ti2-2708"]["phase"]["id"] == "tdi:Phase2"
@@ -427,3 +445,25 @@ def test_filters_stay_fast_on_a_larger_graph(grown: tuple[ox.Store, Registry]) -
     }
     slow = {name: ms for name, call in checks.items() if (ms := median_ms(call)) > 100}
     assert slow == {}, f"queries that scan the graph instead of starting from the entity: {slow}"
+
+
+def test_contract_signed_for_all_seven_first_contracts(client: TestClient) -> None:
+    signed = {
+        t["id"]: (t["contract_signed"], t["contract_signed_precision"])
+        for t in territories(client, limit=1000)["items"]
+        if t["contract_status"] == "signed"
+    }
+    assert len(signed) == 7
+    assert signed.pop("ti1-2707") == ("2019-03-19", "day")  # Nord Franche-Comté
+    assert set(signed.values()) == {("2019-03-22", "by")}
+
+
+def test_event_ranges_take_years_and_months(client: TestClient) -> None:
+    march = {e["id"] for e in events(client, since="2019-03", until="2019-03")["items"]}
+    days = {e["id"] for e in events(client, since="2019-03-01", until="2019-03-31")["items"]}
+    assert march == days and "french-fab-tour-sochaux-2019" in march
+    year = events(client, since="2019", until="2019")["items"]
+    assert march <= {e["id"] for e in year}
+    assert all(e["start"] and e["start"] <= "2019-12-31" for e in year)
+    assert client.get("/api/events", params={"since": "2019-13"}).status_code == 422
+    assert client.get("/api/events", params={"since": "2020", "until": "2019"}).status_code == 400

@@ -13,6 +13,7 @@ from tdi_graph import facts, queries
 from tdi_graph.entities import entity, jsonld, statements
 from tdi_graph.errors import TdiError
 from tdi_graph.namespaces import PREFIXES
+from tdi_graph.view.money import money
 from tdi_graph_api.deps import EntityId, SearchDep, SearchType, Services, ServicesDep
 from tdi_graph_api.schemas import FastJSON, errors
 from tdi_graph_api.templating import templates
@@ -143,9 +144,11 @@ def entity_context(services: Services, iri: str) -> dict[str, Any]:
     kind = answer["type"]
     signatures: list[dict[str, Any]] = []
     commitments: list[dict[str, Any]] = []
+    funds: dict[str, Any] | None = None
     if kind in ("person", "organisation"):
         signatures = facts.signatures(store, registry, actor=iri)
         commitments = facts.commitments(store, registry, actor=iri)
+        funds = money(store, registry, actor=iri) if commitments else None
     elif kind == "agreement":
         signatures = facts.signatures(store, registry, agreement=iri)
     elif kind == "event":
@@ -154,6 +157,7 @@ def entity_context(services: Services, iri: str) -> dict[str, Any]:
         signatures = facts.signatures(store, registry, territory=iri)
     elif kind == "programme":
         commitments = facts.commitments(store, registry, programme=iri)
+        funds = money(store, registry, programme=iri) if commitments else None
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for relation in answer["relations"]:
         key = (relation["direction"], relation["label"])
@@ -162,7 +166,7 @@ def entity_context(services: Services, iri: str) -> dict[str, Any]:
         "e": answer,
         "signatures": signatures,
         "commitments": commitments,
-        "amount_total": facts.amount_total(commitments) if commitments else None,
+        "money": funds,
         "out_groups": [(label, t) for (d, label), t in groups.items() if d == "out"],
         "in_groups": [(label, t) for (d, label), t in groups.items() if d == "in"],
     }

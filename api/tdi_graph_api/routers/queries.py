@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from tdi_graph import queries
 from tdi_graph.errors import BadRequest
 from tdi_graph.sparql import QueryRequest
+from tdi_graph.view.resolve import resolve
 from tdi_graph_api.deps import ServicesDep
 
 router = APIRouter(tags=["queries"])
@@ -58,6 +59,7 @@ def describe(named: queries.NamedQuery) -> dict[str, Any]:
                 "description": p.description,
                 "default": p.default,
                 "required": p.required,
+                "class": p.cls,
             }
             for p in named.params
         ],
@@ -94,9 +96,23 @@ def list_queries(request: Request) -> dict[str, Any]:
 )
 async def run_named(name: str, request: Request, services: ServicesDep) -> dict[str, Any]:
     """Run the query with its parameters (`?agreement=contrat-ti-nord-franche-comte`; defaults for
-    the others) and answer its rows as plain values: `{"variables", "items", "total"}`."""
+    the others) and answer its rows as plain values: `{"variables", "items", "total"}`. An
+    entity parameter takes an id, a CURIE, an IRI, a name (`commune=Cholet`) or a code (INSEE
+    `49099`, SIREN); an unknown entity is a 404, a value that is no id nor a known name (or
+    names several entities) a 400, never an empty answer."""
     named = queries.get_query(name)
     values, limit, offset = _paging(request)
+    for param in named.params:  # names and codes resolve to ids; unknown values are errors
+        raw = values.get(param.name)
+        if param.type == "iri" and raw and raw.strip():
+            values[param.name] = resolve(
+                raw,
+                registry=services.registry,
+                index=services.search,
+                store=services.store,
+                cls=param.cls,
+                name=f"parameter {param.name!r}:",
+            )
     try:
         bindings = named.bindings(values)
     except ValueError as exc:  # pyoxigraph refusing a full IRI (e.g. "http://x/a>")

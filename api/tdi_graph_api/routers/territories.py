@@ -33,8 +33,10 @@ async def list_territories(
 ) -> FastJSON:
     """The territories of the programme (phase 1 `ti1-…` and phase 2 `ti2-…`) with region,
     ANCT code, phase, number of communes, groupements, and their Territoire d'industrie contract:
-    `contract_status` (signed, unsigned, none), `contract_signed` (the date, or null when only
-    bounds are known: see `contract_signed_earliest` / `_latest`) and the sources."""
+    `contract_status` (signed, unsigned, none), `contract_signed` (the exact date, else the
+    latest date it is known to have been signed by), `contract_signed_precision` (`day`, `by`,
+    `between`, `after`), `contract_signed_earliest` / `_latest` (the bounds) and the
+    sources."""
     if region and region.isdigit():
         region = f"region-{region}"
     iri = services.resolve(region)

@@ -14,7 +14,8 @@ Public interface (stable; import from here)::
         local_name,   # any IRI -> last segment ("Minister"), display only
         # rows (tdi_graph.view.rows)
         Row,          # row["x"] term, row.iri("x"), row.value("x"), row.text("x"),
-                      # row.iris("x") (GROUP_CONCAT cell), row.as_dict()
+                      # row.iris("x") (GROUP_CONCAT cell), row.texts() (lexical forms in
+                      # SELECT order, as network_nodes.rows gave), row.as_dict()
         select,       # select(store, "query-name", columns="a b c", param=value) -> [Row]
         plain,        # QuerySolutions -> (names, [dict of plain values])
         # registry (tdi_graph.view.registry)
@@ -30,6 +31,11 @@ Public interface (stable; import from here)::
         pick_label,   # the one label-choice rule: fr, then no language, then en
         clean_excerpt,
     )
+
+Also in the package: ``dates`` (``bound``, ``date_range``: YYYY, YYYY-MM, YYYY-MM-DD bounds),
+``resolve`` (an id, a name or an INSEE code -> one IRI; unknown values are errors), ``money``
+(the one money answer, from ``queries/money.rq``), ``models`` and ``fact_models`` (the pydantic
+models of every JSON answer, defined once for the library, the API and the tests).
 """
 
 from __future__ import annotations

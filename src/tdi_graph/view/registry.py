@@ -207,8 +207,8 @@ class Registry:
             entry["title"] = pick_label(titles[doc]) or self.labels.get(doc)
             names = sorted(publishers[doc])
             entry["publisher"] = "; ".join(self.label(p) for p in names) or None
-            entry["publishers"] = [self.ref(p) for p in names]
-            entry["date_contradictions"] = [self.ref(c) for c in sorted(contradictions[doc])]
+            entry["publishers"] = self.refs(names)
+            entry["date_contradictions"] = self.refs(contradictions[doc])
 
     def _document_order(self, doc: str) -> tuple[str, str]:
         found = self.documents.get(doc)

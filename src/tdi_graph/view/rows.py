@@ -59,6 +59,10 @@ class Row:
         term = self[name]
         return term.value.split() if term is not None and term.value else []
 
+    def texts(self) -> tuple[str | None, ...]:
+        """Every variable's lexical form (or IRI), in SELECT order (``None`` if unbound)."""
+        return tuple(None if t is None else t.value for t in self._terms)
+
     def as_dict(self) -> dict[str, Any]:
         """Every variable as a plain value."""
         return {n: term_value(self._terms[i]) for n, i in self._index.items()}
