@@ -248,16 +248,13 @@ def test_parts_and_shares_of_the_recovery_billion(client: TestClient) -> None:
 def test_the_sum_of_the_banque_des_territoires_commitments(client: TestClient) -> None:
     body = commitments(client, actor="banque-des-territoires", limit=5)
     total = body["amount_total"]
-    # The one-off total of /api/money: 1 Md€ for the recovery + the envelopes of 500 + 26 M€;
-    # not the 100 M€ a year (recurring), not the past 20 M€ in the SEM, no part counted again.
-    # (Moves to 1_000_000_000 when the data marks the 526 M€ as already dedicated.)
+    # The one-off total of /api/money: 1 Md€ for the recovery; not the envelopes of 500 +
+    # 26 M€ the BdT "a déjà consacré" (already dedicated, not to come), not the 100 M€ a year
+    # (recurring), not the past 20 M€ in the SEM, no part counted again.
     assert total == {
-        "value": 1_526_000_000,
+        "value": 1_000_000_000,
         "currency": "EUR",
-        "commitments": [
-            "engagement-bdt-relance-industrie",
-            "engagement-bdt-enveloppes-territoires-industrie",
-        ],
+        "commitments": ["engagement-bdt-relance-industrie"],
     }
     assert (
         total["value"]
@@ -360,7 +357,8 @@ def test_the_territories_of_bourgogne_franche_comte(client: TestClient) -> None:
     assert NFC in {s["id"] for s in nfc["sources"]}
     morvan = items["ti1-2701"]
     assert (morvan["contract_status"], morvan["contract_signed"]) == ("signed", "2019-03-22")
-    assert morvan["contract_signed_precision"] == "by"  # "signed by 22 March" (N°1114)
+    # signed by 22 March (N°1114), after the launch of 22 November 2018 (curation)
+    assert morvan["contract_signed_precision"] == "between"
     assert morvan["contract_signed_latest"] == "2019-03-22"
     assert nfc["contract_signed_precision"] == "day"
     others = [t for i, t in items.items() if i not in ("ti1-2707", "ti1-2701")]
@@ -455,7 +453,7 @@ def test_contract_signed_for_all_seven_first_contracts(client: TestClient) -> No
     }
     assert len(signed) == 7
     assert signed.pop("ti1-2707") == ("2019-03-19", "day")  # Nord Franche-Comté
-    assert set(signed.values()) == {("2019-03-22", "by")}
+    assert set(signed.values()) == {("2019-03-22", "between")}
 
 
 def test_event_ranges_take_years_and_months(client: TestClient) -> None:

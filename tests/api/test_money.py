@@ -1,10 +1,10 @@
 """``GET /api/money``: each euro counted once; the route, the entity page and the named queries
 give the same figures, computed from ``queries/money.rq``.
 
-Pins on today's data. When the ``data`` branch lands (the 500 M€ and 26 M€ envelopes "déjà
-consacrés" get the status already-dedicated; "plus d'un milliard" of N°1114 loses its invented
-État funder), the Banque des Territoires one-off total moves from 1 526 000 000 to
-1 000 000 000 and the whole-graph total from 2 526 000 000 to 1 000 000 000.
+The 500 M€ and 26 M€ envelopes the Banque des Territoires "a déjà consacré" are not
+commitments to come, and N°1114's "plus d'un milliard d'euros de financements" names no
+funder: the one-off total of the Banque des Territoires, and of the whole graph, is
+1 000 000 000 EUR ("plus d'un milliard", 2020), beside 100 000 000 EUR a year.
 """
 
 from __future__ import annotations
@@ -40,8 +40,9 @@ def ids(items: list[dict[str, Any]]) -> list[str]:
 def test_banque_des_territoires(client: TestClient) -> None:
     body = get_money(client, actor=BDT)
     assert body["actor"] == {"id": BDT, "type": "organisation", "label": "Banque des Territoires"}
-    # 1 Md€ (recovery, "plus d'un milliard") + 526 M€ (the envelopes of 500 and 26 M€)
-    assert body["one_off"] == {"value": 1_526_000_000, "currency": "EUR"}
+    # 1 Md€ (recovery, "plus d'un milliard"); the envelopes of 500 and 26 M€ "déjà consacrés"
+    # are listed as not counted (not commitments to come)
+    assert body["one_off"] == {"value": 1_000_000_000, "currency": "EUR"}
     assert body["recurring"] == [
         {
             "value": 100_000_000,
@@ -60,7 +61,6 @@ def test_banque_des_territoires(client: TestClient) -> None:
     ]
     assert ids(body["counted"]) == [
         "engagement-bdt-relance-industrie",
-        "engagement-bdt-enveloppes-territoires-industrie",
         "engagement-bdt-100m-par-an",
     ]
     relance = body["counted"][0]
@@ -81,7 +81,10 @@ def test_banque_des_territoires(client: TestClient) -> None:
     ):
         assert reasons[part][0] == "part", part
     assert reasons["engagement-bdt-enveloppes-engagees-100m"][0] == "subset"
-    assert sum(c["amount"] for c in body["counted"] if c["bucket"] == "one_off") == 1_526_000_000
+    # already dedicated ("a déjà consacré"): listed, not a commitment to come
+    assert reasons["engagement-bdt-enveloppes-territoires-industrie"][0] == "status"
+    assert "déjà consacré" in reasons["engagement-bdt-enveloppes-territoires-industrie"][1]
+    assert sum(c["amount"] for c in body["counted"] if c["bucket"] == "one_off") == 1_000_000_000
 
 
 def test_overlaps_are_listed_from_the_data(client: TestClient) -> None:
@@ -108,12 +111,13 @@ def test_overlaps_are_listed_from_the_data(client: TestClient) -> None:
 def test_every_actor_and_the_whole_graph(client: TestClient) -> None:
     whole = get_money(client)
     assert whole["actor"] is None and whole["programme"] is None
-    assert whole["one_off"]["value"] == 2_526_000_000  # today: includes the État's 1 Md€
-    assert get_money(client, actor="etat")["one_off"]["value"] == 1_000_000_000
+    # N°1114's "plus d'un milliard d'euros de financements" names no funder: credited to no one
+    assert whole["one_off"]["value"] == 1_000_000_000
+    assert get_money(client, actor="etat")["one_off"]["value"] == 0
     assert get_money(client, actor="bpifrance")["one_off"]["value"] == 0
     programme = get_money(client, programme="territoires-d-industrie")
     assert programme["programme"]["id"] == "territoires-d-industrie"
-    assert programme["one_off"]["value"] == 2_526_000_000
+    assert programme["one_off"]["value"] == 1_000_000_000
 
 
 def test_errors(client: TestClient) -> None:
@@ -124,11 +128,11 @@ def test_errors(client: TestClient) -> None:
 def test_the_page_shows_the_same_figures(client: TestClient) -> None:
     html = client.get(f"/id/{BDT}", headers={"accept": "text/html"}).text
     total = re.search(r'<strong class="amount-total">([^<]+)</strong>', html)
-    assert total is not None and total[1] == "1 526 000 000 €"
+    assert total is not None and total[1] == "1 000 000 000 €"
     assert '<strong class="amount-recurring">100 000 000 € par an</strong>' in html
     assert "investissement-bdt-sem-nord-franche-comte" in html  # listed as not counted
     programme = client.get("/id/territoires-d-industrie", headers={"accept": "text/html"}).text
-    assert '<strong class="amount-total">2 526 000 000 €</strong>' in programme
+    assert '<strong class="amount-total">1 000 000 000 €</strong>' in programme
 
 
 def query_rows(client: TestClient, name: str, **params: str) -> list[dict[str, Any]]:
