@@ -11,7 +11,7 @@ import pytest
 
 from tdi_graph.coverage import coverage, read_omissions, sentences
 from tdi_graph.errors import DataError
-from tdi_graph.resources import data_dir, project_root
+from tdi_graph.resources import data_dir
 
 CLI = [sys.executable, "-m", "tdi_graph.cli", "coverage"]
 
@@ -286,18 +286,5 @@ def test_the_command_prints_per_document_figures(seeds_dir: Path) -> None:
     assert done.returncode == (1 if unaccounted else 0), done.stderr
 
 
-def test_the_gaps_note_quotes_the_sources(seeds_dir: Path) -> None:
-    """docs/coverage-gaps.md lists sentences verbatim, as the ledger prints them."""
-    note = (project_root() or Path.cwd()) / "docs" / "coverage-gaps.md"
-    found = {s.text for p in seeds_dir.glob("*.txt") for s in sentences(p.read_text("utf-8"))}
-    quoted = re.findall(r"^\| \d{3}:\d+ \| (.+?) \|", note.read_text("utf-8"), re.M)
-    assert quoted
-    assert [q for q in quoted if q.replace("\\|", "|") not in found] == []
-
-
-@pytest.mark.xfail(
-    strict=False,
-    reason="the gaps in docs/coverage-gaps.md wait for excerpts from the data branch",
-)
 def test_real_sources_every_sentence_is_accounted_for(seeds_dir: Path) -> None:
     assert [e.sentence.text for _, e in coverage(seeds_dir).unaccounted()] == []
