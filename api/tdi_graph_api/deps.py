@@ -13,7 +13,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import orjson
 import pyoxigraph as ox
@@ -32,6 +32,8 @@ from tdi_graph.view import Registry
 from tdi_graph.view.dates import bound
 from tdi_graph.workers import WorkerPool
 
+T = TypeVar("T")
+
 
 @dataclass
 class Services:
@@ -47,6 +49,7 @@ class Services:
     _pool: WorkerPool | None = field(default=None, init=False, repr=False)
     _pool_users: int = field(default=0, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _shared: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.answers = self.cache(self.settings.api_cache_size)
@@ -75,6 +78,15 @@ class Services:
                 with self._lock:
                     self.answers[key] = found
         return found
+
+    def shared(self, name: str, make: Callable[[], T]) -> T:
+        """The object ``make()`` builds, once for the life of the app, under ``name`` (e.g. the
+        network and its views, the map's cache): what routers kept on ``app.state``."""
+        with self._lock:
+            if name not in self._shared:
+                self._shared[name] = make()
+            found: T = self._shared[name]
+            return found
 
     def resolve(self, entity_id: str | None) -> str | None:
         """The IRI of an entity id (``None`` stays ``None``); 404 if unknown, 400 if malformed."""

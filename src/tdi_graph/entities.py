@@ -13,7 +13,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from tdi_graph.namespaces import PREFIXES
-from tdi_graph.results import term_value
+from tdi_graph.results import Term, term_value
 from tdi_graph.view import Registry, Source, curie, graph_name, pick_label, select
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 
-def _nested(node: ox.Term, children: dict[ox.Term, list[tuple[str, ox.Term]]]) -> dict[str, Any]:
+def _nested(node: Term, children: dict[Term, list[tuple[str, Term]]]) -> dict[str, Any]:
     """A blank node's statements as a dict of CURIE -> value (nested blank nodes inside)."""
     out: dict[str, Any] = {}
     for p, o in children.get(node, ()):
@@ -56,7 +56,7 @@ def _nested(node: ox.Term, children: dict[ox.Term, list[tuple[str, ox.Term]]]) -
         elif isinstance(o, ox.NamedNode):
             item = curie(o.value)
         else:
-            item = _literal(o)  # type: ignore[arg-type]
+            item = _literal(o)
         _add(out, key, item)
     return out
 
@@ -78,23 +78,25 @@ def statements(store: ox.Store, iri: str) -> tuple[list[ox.Triple], list[ox.Trip
     out: dict[ox.Triple, None] = {}
     subject = ox.NamedNode(iri)
     for row in select(store, "api-entity", entity=iri):
-        out[ox.Triple(subject, row["p"], row["o"])] = None  # type: ignore[arg-type]
+        out[ox.Triple(subject, row["p"], row["o"])] = None
         if row["p2"] is not None:
-            out[ox.Triple(row["o"], row["p2"], row["o2"])] = None  # type: ignore[arg-type]
+            out[ox.Triple(row["o"], row["p2"], row["o2"])] = None
         if row["p3"] is not None:
-            out[ox.Triple(row["o2"], row["p3"], row["o3"])] = None  # type: ignore[arg-type]
+            out[ox.Triple(row["o2"], row["p3"], row["o3"])] = None
     incoming: dict[ox.Triple, None] = {}
     for row in select(store, "api-entity-incoming", entity=iri):
-        incoming[ox.Triple(row["s"], row["p"], subject)] = None  # type: ignore[arg-type]
+        incoming[ox.Triple(row["s"], row["p"], subject)] = None
     # the resource's own statements first, then each blank node's, grouped (readable Turtle)
-    first = sorted(out, key=lambda t: (t.subject != subject, t.subject.value, t.predicate.value))
-    return first, sorted(incoming, key=lambda t: (t.subject.value, t.predicate.value))
+    first = sorted(out, key=lambda t: (t.subject != subject, str(t.subject), t.predicate.value))
+    return first, sorted(incoming, key=lambda t: (str(t.subject), t.predicate.value))
 
 
 def describe(store: ox.Store, registry: Registry, iri: str) -> dict[str, Any]:
     """The API description of the entity ``iri``: labels, relations, attributes, sources."""
-    outgoing, incoming = statements(store, iri)
-    children: dict[ox.Term, list[tuple[str, ox.Term]]] = defaultdict(list)
+    found = statements(store, iri)
+    outgoing: list[Any] = found[0]  # triples (the stubs type their terms loosely)
+    incoming: list[Any] = found[1]
+    children: dict[Term, list[tuple[str, Term]]] = defaultdict(list)
     for t in outgoing:
         if isinstance(t.subject, ox.BlankNode):
             children[t.subject].append((t.predicate.value, t.object))
@@ -129,7 +131,7 @@ def describe(store: ox.Store, registry: Registry, iri: str) -> dict[str, Any]:
         for t in incoming
     ]
     relations.sort(key=lambda r: (r["direction"] == "in", r["label"], r["target"]["label"]))
-    ref = registry.ref(iri) or {}
+    ref: dict[str, Any] = dict(registry.ref(iri) or {})
     answer: dict[str, Any] = {
         **ref,
         "iri": iri,
@@ -231,11 +233,11 @@ def jsonld_context() -> dict[str, Any]:
     return {"@context": dict(PREFIXES)}
 
 
-def _node_id(term: ox.Term) -> str:
+def _node_id(term: Term) -> str:
     return "_:" + term.value if isinstance(term, ox.BlankNode) else curie(term.value)
 
 
-def _jsonld_value(term: ox.Term) -> dict[str, Any]:
+def _jsonld_value(term: Term) -> dict[str, Any]:
     if not isinstance(term, ox.Literal):
         return {"@id": _node_id(term)}
     if term.language:

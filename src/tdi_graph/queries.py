@@ -28,6 +28,7 @@ import yaml
 from tdi_graph.errors import BadRequest, DataError, NotFound
 from tdi_graph.namespaces import PREFIXES
 from tdi_graph.resources import queries_dir
+from tdi_graph.results import Term
 from tdi_graph.sparql import query_form
 from tdi_graph.view.ids import expand_id
 
@@ -55,7 +56,7 @@ class Param:
         except ValueError:
             raise BadRequest(f"parameter {self.name!r}: {raw!r} is not a valid IRI") from None
 
-    def bind(self, raw: str) -> ox.Term:
+    def bind(self, raw: str) -> Term:
         """The RDF term for a raw string value; :class:`BadRequest` if it does not fit."""
         raw = raw.strip()
         if self.type == "iri":
@@ -102,13 +103,13 @@ class NamedQuery:
         SPARQL tokenizer (comments, strings, IRIs and variables such as ``?task`` skipped)."""
         return (query_form(self.text) or "SELECT").lower()
 
-    def bindings(self, values: dict[str, str]) -> dict[ox.Variable, ox.Term]:
+    def bindings(self, values: dict[str, str]) -> dict[ox.Variable, Term]:
         """Validated substitutions for ``values``; unknown or missing parameters are errors."""
         known = {p.name: p for p in self.params}
         unknown = sorted(set(values) - set(known))
         if unknown:
             raise BadRequest(f"query {self.name!r} has no parameter {', '.join(unknown)}")
-        out: dict[ox.Variable, ox.Term] = {}
+        out: dict[ox.Variable, Term] = {}
         for p in self.params:
             raw = values.get(p.name, p.default)
             if raw is None or raw == "":

@@ -5,18 +5,20 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any
+from typing import Any, TypeAlias
 
 import pyoxigraph as ox
 
 from tdi_graph.namespaces import PREFIXES
 
+#: an RDF term (pyoxigraph's stubs have no ``ox.Term``): NamedNode, BlankNode, Literal, Triple
+Term: TypeAlias = Any
 XSD = PREFIXES["xsd"]
 _INTEGER = {XSD + t for t in ("integer", "int", "long", "nonNegativeInteger", "short")}
 _DECIMAL = {XSD + t for t in ("decimal", "double", "float")}
 
 
-def term_value(term: ox.Term | None) -> Any:
+def term_value(term: Term | None) -> Any:
     """A JSON value: IRIs and strings as ``str``, numbers as numbers, ``None`` if unbound."""
     if term is None:
         return None

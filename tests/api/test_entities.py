@@ -249,3 +249,11 @@ def test_documents_expose_their_dates_and_the_contradiction(client: TestClient) 
         "/id/cp-1076-conventions-de-mobilisation", headers={"accept": "text/html"}
     ).text
     assert 'class="date-contradiction"' in html and "Paris, le 7 mars 2018" in html
+
+
+def test_services_share_one_object_per_name(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    services = app.state.services
+    made: list[int] = []
+    first = services.shared("test-thing", lambda: made.append(1) or {"n": 1})
+    again = services.shared("test-thing", lambda: made.append(2) or {"n": 2})
+    assert first is again and first == {"n": 1} and made == [1]

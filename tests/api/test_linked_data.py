@@ -143,7 +143,8 @@ def test_the_html_page(client: TestClient) -> None:
 
 
 def test_excerpts_read_as_the_text_reads(client: TestClient) -> None:
-    """The verbatim excerpt keeps the source's markup (Turtle); pages and JSON show the text."""
+    """Pages and JSON show an excerpt as the text reads, whatever markup the stored verbatim
+    form keeps (``1<sup>ère</sup>`` today; see test_view.test_clean_excerpt)."""
     html = client.get("/id/assemblee-generale-tdi-2019", headers={"accept": "text/html"}).text
     assert "la 1ère Assemblée générale des Territoires d&#39;industrie" in html
     assert "sup&gt;" not in html and "<sup>" not in html

@@ -13,6 +13,7 @@ from tdi_graph import facts, queries
 from tdi_graph.entities import entity, jsonld, statements
 from tdi_graph.errors import TdiError
 from tdi_graph.namespaces import PREFIXES
+from tdi_graph.search import Hit
 from tdi_graph.view.money import money
 from tdi_graph_api.deps import EntityId, SearchDep, SearchType, Services, ServicesDep
 from tdi_graph_api.schemas import FastJSON, errors
@@ -184,7 +185,8 @@ async def search_page(
 ) -> HTMLResponse:
     """The search form and its results, linked to the entity pages; with a type and no text,
     every entity of that type."""
-    total, hits, offset = 0, [], (page - 1) * PAGE_SIZE
+    total, offset = 0, (page - 1) * PAGE_SIZE
+    hits: list[Hit] = []
     if q.strip():
         total, hits = index.search(q, [type] if type else None, limit=PAGE_SIZE, offset=offset)
     elif type:
