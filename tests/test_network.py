@@ -163,6 +163,106 @@ def test_every_node_and_edge_is_typed_labelled_and_sourced(graph: nx.MultiDiGrap
             dt.date.fromisoformat(data["date"])
 
 
+# --- sources on every edge -------------------------------------------------------------------
+
+SIGNED_NFC = "A cette occasion, il a signé le contrat « Territoires d'industrie » du Nord"
+REGISTER_REASON = "Rattachement établi par l'équipe tdi-graph dans son registre des entités"
+#: The links only the register of entities states (no document of the collection does).
+REGISTER_ONLY = {
+    ("ministere-cohesion-territoires", "etat", "part-of"),
+    ("ministere-economie-finances", "etat", "part-of"),
+    ("secretariat-etat-economie", "ministere-economie-finances", "part-of"),
+    ("cabinet-gourault", "ministere-cohesion-territoires", "part-of"),
+    ("cabinet-pannier-runacher", "secretariat-etat-economie", "part-of"),
+    ("pole-metropolitain-nord-franche-comte", "ti1-2707", "jurisdiction"),
+    ("region-bourgogne-franche-comte", "region-27", "jurisdiction"),
+    ("site-psa-sochaux", "commune-25547", "located-in"),
+    ("zone-sous-traitants-psa", "site-psa-sochaux", "located-in"),
+}
+
+
+def test_every_document_edge_quotes_its_excerpt(graph: nx.MultiDiGraph) -> None:
+    documents = graph.graph["documents"]
+    quoted = 0
+    for u, v, data in graph.edges(data=True):
+        if set(data["sources"]) & documents.keys():
+            assert data["evidence"], (u, v, data["relation"])
+            assert {doc for doc, _ in data["evidence"]} <= set(data["sources"])
+            assert all(excerpt.strip() for _, excerpt in data["evidence"])
+            quoted += 1
+    assert quoted == 189
+    (signed,) = edges(graph, "eric-lombard", "contrat-ti-nord-franche-comte", "signed")
+    assert signed["evidence"][0][0] == NFC
+    assert signed["evidence"][0][1].startswith(SIGNED_NFC)
+    (subsidiary,) = edges(graph, "bpifrance", "caisse-des-depots", "subsidiary-of")
+    assert subsidiary["evidence"] == (
+        (NFC, "Bpifrance, filiale de la Caisse des Dépôts qui déploie le French Fab Tour"),
+    )
+
+
+def test_curation_only_edges_say_so_with_their_reason(graph: nx.MultiDiGraph) -> None:
+    curated = {(u, v, d["relation"]): d for u, v, d in graph.edges(data=True) if d["curation_only"]}
+    assert set(curated) == REGISTER_ONLY
+    for data in curated.values():
+        assert data["sources"] == ("entities",)
+        assert data["evidence"] == ()
+        assert data["reason"].startswith(REGISTER_REASON)
+    (member,) = edges(graph, "epci-200065647", "ti1-2707", "member-of")
+    assert member["curation_only"] is False
+    assert member["reason"].startswith("Donnée de référence de l'ANCT")
+    assert "phase 1 (149 territoires" in member["reason"]
+
+
+def _check_sources(where: str, sources: list[dict], excerpt: str | None, reason: str | None):
+    assert sources, where
+    quoted = [s["excerpt"] for s in sources if s["excerpt"]]
+    assert quoted or reason, where
+    if quoted:
+        assert excerpt == quoted[0], where
+    for source in sources:
+        assert set(source) >= {"id", "title", "publisher", "date", "excerpt"}, where
+        assert source["title"], where
+        assert source["excerpt"] or source.get("reason"), where
+
+
+def test_every_edge_of_every_export_has_an_excerpt_or_a_reason(graph: nx.MultiDiGraph) -> None:
+    doc = json.loads(network.export(graph, "json"))
+    found = {}
+    for edge in doc["elements"]["edges"]:
+        data = edge["data"]
+        _check_sources(data["id"], data["sources"], data["excerpt"], data.get("reason"))
+        assert data["documents"] == sorted(data["documents"]) and data["documents"]
+        found.setdefault((data["source"], data["target"], data["relation"]), data)
+    assert len(doc["elements"]["edges"]) == graph.number_of_edges() == 239
+    signed = found[("eric-lombard", "contrat-ti-nord-franche-comte", "signed")]
+    assert signed["excerpt"].startswith(SIGNED_NFC)
+    (source,) = signed["sources"]
+    assert (source["id"], source["date"]) == (NFC, "Sochaux, le 20 mars 2019")
+    assert source["title"].startswith("Signature du contrat")
+    site = found[("site-psa-sochaux", "commune-25547", "located-in")]
+    assert site["curation_only"] is True and site["reason"].startswith(REGISTER_REASON)
+    assert site["sources"][0]["title"] == "Registre des entités de tdi-graph"
+    assert doc["cited_graphs"]["entities"]["kind"] == "curation"
+    for fmt, read in (("graphml", nx.read_graphml), ("gexf", nx.read_gexf)):
+        back = read(io.BytesIO(network.export(graph, fmt)))
+        assert back.number_of_edges() == 239
+        curated = 0
+        for u, v, attrs in back.edges(data=True):
+            sources = json.loads(attrs["sources"])
+            _check_sources(f"{fmt} {u} {v}", sources, attrs.get("excerpt"), attrs.get("reason"))
+            assert {s["id"] for s in sources} == set(attrs["documents"].split(";"))
+            curated += attrs["curation_only"] is True
+        assert curated == len(REGISTER_ONLY), fmt
+
+
+def test_projected_edges_keep_their_excerpts(graph: nx.MultiDiGraph) -> None:
+    actors = network.view(graph, projection="actors")
+    (pair,) = linked(actors, "eric-lombard", "agnes-pannier-runacher", "co-participated-with")
+    assert pair["evidence"] and {doc for doc, _ in pair["evidence"]} <= set(pair["sources"])
+    doc = json.loads(network.export(actors, "json"))
+    assert all(e["data"]["excerpt"] for e in doc["elements"]["edges"])
+
+
 # --- views ----------------------------------------------------------------------------------
 
 

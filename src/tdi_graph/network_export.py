@@ -19,6 +19,7 @@ from tdi_graph.errors import BadRequest
 from tdi_graph.namespaces import ID
 from tdi_graph.network_metrics import METRICS, SEED, simple_graph
 from tdi_graph.network_nodes import NODE_TYPES
+from tdi_graph.network_sources import flat_sources, source_list
 
 FORMATS = ("json", "graphml", "gexf", "png", "svg")
 MEDIA_TYPES = {
@@ -71,7 +72,7 @@ def flat_copy(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     for node, data in graph.nodes(data=True):
         out.add_node(node, **_node_attrs(node, data))
     for u, v, key, data in graph.edges(keys=True, data=True):
-        out.add_edge(u, v, key=key, **_edge_attrs(data))
+        out.add_edge(u, v, key=key, **_edge_attrs(data, graph.graph))
     return out
 
 
@@ -87,8 +88,13 @@ def _node_attrs(node: str, data: dict[str, Any]) -> dict[str, Any]:
     return attrs
 
 
-def _edge_attrs(data: dict[str, Any]) -> dict[str, Any]:
-    attrs = _flat(data)
+_PROVENANCE = ("sources", "evidence", "curation_only", "reason")
+
+
+def _edge_attrs(data: dict[str, Any], graph: dict[str, Any]) -> dict[str, Any]:
+    attrs = _flat(data, skip=_PROVENANCE)
+    docs, cited = graph.get("documents", {}), graph.get("cited_graphs", {})
+    attrs.update(flat_sources(data, docs, cited))
     attrs.setdefault("label", data["relation"])
     attrs["weight"] = 1.0
     return attrs
@@ -126,7 +132,8 @@ def _text(value: Any, declared: str) -> str:
 def _elements(graph: nx.MultiDiGraph) -> tuple[list, list]:
     nodes = [(node, _node_attrs(node, data)) for node, data in graph.nodes(data=True)]
     edges = [
-        (u, v, key, _edge_attrs(data)) for u, v, key, data in graph.edges(keys=True, data=True)
+        (u, v, key, _edge_attrs(data, graph.graph))
+        for u, v, key, data in graph.edges(keys=True, data=True)
     ]
     return nodes, edges
 
@@ -265,10 +272,21 @@ def to_cytoscape(graph: nx.MultiDiGraph) -> dict[str, Any]:
         nodes.append({"data": item})
     edges = []
     cited: set[str] = set()
-    for u, v, key, data in graph.edges(keys=True, data=True):
-        edges.append({"data": {"id": f"{u}|{v}|{key}", **data, "source": u, "target": v}})
-        cited.update(data["sources"])
     docs = graph.graph.get("documents", {})
+    graphs = graph.graph.get("cited_graphs", {})
+    for u, v, key, data in graph.edges(keys=True, data=True):
+        item = {k: v for k, v in data.items() if k not in _PROVENANCE}
+        evidence = data.get("evidence", ())
+        item.update(
+            sources=source_list(data, docs, graphs),
+            documents=list(data["sources"]),
+            excerpt=evidence[0][1] if evidence else None,
+            curation_only=bool(data.get("curation_only")),
+        )
+        if data.get("reason"):
+            item["reason"] = data["reason"]
+        edges.append({"data": {"id": f"{u}|{v}|{key}", **item, "source": u, "target": v}})
+        cited.update(data["sources"])
     meta = {k: graph.graph[k] for k in _GRAPH_SCALARS if graph.graph.get(k) is not None}
     meta.update(
         node_count=graph.number_of_nodes(),
@@ -282,6 +300,7 @@ def to_cytoscape(graph: nx.MultiDiGraph) -> dict[str, Any]:
         "target_cytoscapejs_version": "~3",
         "data": meta,
         "documents": {d: docs[d] for d in sorted(cited) if d in docs},
+        "cited_graphs": {g: graphs[g] for g in sorted(cited) if g in graphs},
         "elements": {"nodes": nodes, "edges": edges},
     }
 

@@ -9,7 +9,7 @@ of the nodes are read by point lookups on the store's index.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import networkx as nx
@@ -27,6 +27,13 @@ from tdi_graph.network_nodes import (
     rows,
     short,
     source_name,
+)
+from tdi_graph.network_sources import (
+    Carrier,
+    Provenance,
+    cited_graphs,
+    edge_provenance,
+    read_provenance,
 )
 
 #: Every relation an edge may have, with a short description.
@@ -85,11 +92,12 @@ _LINKS: dict[str, tuple[str, bool]] = {
 class _Edge:
     """One edge being collected (slots: cheap to make by the hundred thousand)."""
 
-    __slots__ = ("u", "v", "relation", "sources", "dates", "attrs", "sets")
+    __slots__ = ("u", "v", "relation", "sources", "carriers", "dates", "attrs", "sets")
 
     def __init__(self, u: str, v: str, relation: str) -> None:
         self.u, self.v, self.relation = u, v, relation
         self.sources: set[str] = set()
+        self.carriers: set[Carrier] = set()
         self.dates: set[str] = set()
         self.attrs: dict[str, Any] = {}
         self.sets: dict[str, set[str]] = {}
@@ -111,9 +119,14 @@ class EdgeSet:
         key: str | None = None,
         date: str | None = None,
         many: dict[str, str | None] | None = None,
+        by: Iterable[str | None] = (),
+        predicate: str | None = None,
         **attrs: Any,
     ) -> None:
-        """Add (or merge into) the edge ``u -relation-> v``; ``many`` values accumulate."""
+        """Add (or merge into) the edge ``u -relation-> v``; ``many`` values accumulate.
+
+        ``by`` names the resources (IRIs) whose evidence in ``source`` states the edge,
+        through ``predicate`` if one triple does."""
         if not u or not v or u == v:
             return
         ident = (u, v, key or relation)
@@ -121,6 +134,7 @@ class EdgeSet:
         if edge is None:
             edge = self.edges[ident] = _Edge(u, v, relation)
         edge.sources.add(source)
+        edge.carriers.update((source, iri, predicate) for iri in by if iri)
         if date:
             edge.dates.add(date)
         for name, value in attrs.items():
@@ -156,16 +170,18 @@ def collect_edges(store: ox.Store) -> EdgeSet:
         for g, s, link, o in rows(store, name, columns):
             relation, backwards = _LINKS[link or ""]
             u, v = (short(o), short(s)) if backwards else (short(s), short(o))
-            edges.add(u, v, relation, source_name(g or ""))
+            edges.add(u, v, relation, source_name(g or ""), by=(s,), predicate=link)
     for g, event, link, other, date in rows(store, "network-events", "g event link other date"):
         relation, backwards = _LINKS[link or ""]
         u, v = (short(other), short(event)) if backwards else (short(event), short(other))
-        edges.add(u, v, relation, source_name(g or ""), date=iso_date(date))
+        edges.add(
+            u, v, relation, source_name(g or ""), date=iso_date(date), by=(event,), predicate=link
+        )
     return edges
 
 
 def _posts(store: ox.Store, edges: EdgeSet) -> None:
-    for g, _, person, org, role, title, date in rows(
+    for g, post, person, org, role, title, date in rows(
         store, "network-posts", "g post person org role title date"
     ):
         edges.add(
@@ -174,6 +190,7 @@ def _posts(store: ox.Store, edges: EdgeSet) -> None:
             "holds-post-in",
             source_name(g or ""),
             date=iso_date(date),
+            by=(post,),
             many={"role": local_name(role) if role else None, "title": title},
         )
 
@@ -184,23 +201,36 @@ def _signatures(store: ox.Store, edges: EdgeSet) -> None:
     for g, act_iri, agreement, signatory, person, org, date, event, _ in rows(
         store, "network-signatures", columns
     ):
-        act = acts.setdefault(act_iri or "", {"signers": {}, "sources": set()})
+        act = acts.setdefault(act_iri or "", {"signers": {}, "sources": set(), "iri": act_iri})
         act["agreement"], act["date"], act["event"] = short(agreement), iso_date(date), short(event)
         act["sources"].add(source_name(g or ""))
         act["signers"][signatory] = (short(person), short(org))
     for act in acts.values():
         agreement, date, event = act["agreement"], act["date"], act["event"]
+        by = (act["iri"],)
         signers = list(act["signers"].values())
         actors = sorted({person or org for person, org in signers if person or org})
         for source in act["sources"]:
             for person, org in signers:
                 edges.add(
-                    person or org, agreement, "signed", source, date=date, many={"event": event}
+                    person or org,
+                    agreement,
+                    "signed",
+                    source,
+                    date=date,
+                    many={"event": event},
+                    by=by,
                 )
                 edges.add(
-                    person, org, "signed-for", source, date=date, many={"agreement": agreement}
+                    person,
+                    org,
+                    "signed-for",
+                    source,
+                    date=date,
+                    many={"agreement": agreement},
+                    by=by,
                 )
-            edges.add(agreement, event, "signed-during", source, date=date)
+            edges.add(agreement, event, "signed-during", source, date=date, by=by)
             for i, a in enumerate(actors):
                 for b in actors[i + 1 :]:
                     edges.add(
@@ -211,6 +241,7 @@ def _signatures(store: ox.Store, edges: EdgeSet) -> None:
                         date=date,
                         derived=True,
                         many={"agreement": agreement},
+                        by=by,
                     )
 
 
@@ -247,6 +278,7 @@ def _commitments(store: ox.Store, edges: EdgeSet) -> None:
                         commitment_label=c["label"],
                         amount=c.get("amount"),
                         part_of=c["parent"],
+                        by=(iri,),
                     )
 
 
@@ -255,7 +287,9 @@ def _projects(store: ox.Store, edges: EdgeSet) -> None:
     for g, project, link, actor, commitment, amount in rows(store, "network-projects", columns):
         source = source_name(g or "")
         if (link or "").endswith("beneficiary"):
-            edges.add(short(actor), short(project), "benefits-from", source)
+            edges.add(
+                short(actor), short(project), "benefits-from", source, by=(project,), predicate=link
+            )
             continue
         cid = short(commitment) or ""
         edges.add(
@@ -266,6 +300,7 @@ def _projects(store: ox.Store, edges: EdgeSet) -> None:
             key=f"funded:{cid}",
             commitment=cid,
             amount=None if amount is None else float(amount),
+            by=(project, commitment),
         )
 
 
@@ -278,10 +313,10 @@ def _territory_edges(store: ox.Store, edges: EdgeSet, territories: set[str]) -> 
         if territory not in territories:
             continue
         source = source_name(g or "")
-        edges.add(short(member), territory, "member-of", source)
+        edges.add(short(member), territory, "member-of", source, by=(territory_iri,))
         if territory not in seen:
             seen.add(territory)
-            edges.add(territory, short(region), "located-in", source)
+            edges.add(territory, short(region), "located-in", source, by=(territory_iri,))
 
 
 def read_network(store: ox.Store) -> nx.MultiDiGraph:
@@ -309,9 +344,19 @@ def _read_network(store: ox.Store) -> nx.MultiDiGraph:
             for quad in store.quads_for_pattern(term, _INTERCOMMUNALITY, None, None):
                 graph_name = quad.graph_name
                 source = graph_name.value if isinstance(graph_name, ox.NamedNode) else _COG_GRAPH
-                edges.add(node, short(quad.object.value), "member-of", source_name(source))
+                edges.add(
+                    node,
+                    short(quad.object.value),
+                    "member-of",
+                    source_name(source),
+                    by=(term.value,),
+                    predicate=_INTERCOMMUNALITY.value,
+                )
     docs = documents(store)
-    graph = nx.MultiDiGraph(name="tdi-graph actor network", documents=docs)
+    prov = read_provenance(store)
+    graph = nx.MultiDiGraph(
+        name="tdi-graph actor network", documents=docs, cited_graphs=cited_graphs(prov)
+    )
     node_sources: dict[str, set[str]] = defaultdict(set)
     for key, edge in edges.items():
         a, b = info(edge.u), info(edge.v)
@@ -321,15 +366,17 @@ def _read_network(store: ox.Store) -> nx.MultiDiGraph:
             if node not in graph:
                 graph.add_node(node, label=found.label, type=found.type, **{"class": found.cls})
             node_sources[node].update(edge.sources)
-        graph.add_edge(edge.u, edge.v, key=key, **_edge_attrs(edge, docs))
+        graph.add_edge(edge.u, edge.v, key=key, **_edge_attrs(edge, docs, prov))
     for node, data in graph.nodes(data=True):
         data["sources"] = tuple(sorted(node_sources[node]))
     return graph
 
 
-def _edge_attrs(edge: _Edge, docs: dict[str, dict[str, str]]) -> dict[str, Any]:
-    """The attributes of an edge: relation, sources, date (the fact's, else its sources')."""
+def _edge_attrs(edge: _Edge, docs: dict[str, dict[str, str]], prov: Provenance) -> dict[str, Any]:
+    """The attributes of an edge: relation, sources, their excerpts (or the reason the edge
+    stands without one), date (the fact's, else its sources')."""
     attrs: dict[str, Any] = {"relation": edge.relation, "sources": tuple(sorted(edge.sources))}
+    attrs.update(edge_provenance(prov, edge.u, edge.v, edge.sources, edge.carriers, docs))
     dates = edge.dates or {docs[s]["date"] for s in edge.sources if docs.get(s, {}).get("date")}
     if dates:
         attrs["date"] = min(dates)

@@ -89,19 +89,24 @@ def actors_projection(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     out = _subgraph(graph, actors, edges)
     attendees: dict[str, set[str]] = defaultdict(set)
     sources: dict[str, set[str]] = defaultdict(set)
+    evidence: dict[str, dict[tuple[str, str], None]] = defaultdict(dict)
     dates: dict[str, str] = {}
     for u, event, data in graph.edges(data=True):
         if data["relation"] == "participated-in" and u in out:
             attendees[event].add(u)
             sources[event].update(data["sources"])
+            evidence[event].update(dict.fromkeys(data.get("evidence", ())))
             if data.get("date"):
                 dates[event] = min(dates.get(event, data["date"]), data["date"])
     pairs: dict[tuple[str, str], dict] = {}
     for event, people in attendees.items():
         for a, b in combinations(sorted(people), 2):
-            pair = pairs.setdefault((a, b), {"events": set(), "sources": set(), "dates": set()})
+            pair = pairs.setdefault(
+                (a, b), {"events": set(), "sources": set(), "dates": set(), "evidence": {}}
+            )
             pair["events"].add(event)
             pair["sources"].update(sources[event])
+            pair["evidence"].update(evidence[event])
             if event in dates:
                 pair["dates"].add(dates[event])
     for (a, b), pair in pairs.items():
@@ -110,6 +115,8 @@ def actors_projection(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
             "sources": tuple(sorted(pair["sources"])),
             "event": tuple(sorted(pair["events"])),
             "derived": True,
+            "evidence": tuple(pair["evidence"]),
+            "curation_only": False,
         }
         if pair["dates"]:
             attrs["date"] = min(pair["dates"])

@@ -40,7 +40,14 @@ def test_json_has_nodes_with_type_and_metrics_and_edges_with_relation_and_source
     edges = [e["data"] for e in doc["elements"]["edges"]]
     assert all(e["relation"] and e["sources"] for e in edges)
     signed = [e for e in edges if e["source"] == "eric-lombard" and e["relation"] == "signed"]
-    assert signed and NFC in signed[0]["sources"]
+    assert signed and signed[0]["documents"] == [NFC]
+    (source,) = signed[0]["sources"]
+    assert source["id"] == NFC and source["date"] == "Sochaux, le 20 mars 2019"
+    assert source["excerpt"].startswith("A cette occasion, il a signé le contrat")
+    assert signed[0]["excerpt"] == source["excerpt"]
+    assert all(e["excerpt"] or e["reason"] for e in edges)
+    curated = [e for e in edges if e["curation_only"]]
+    assert len(curated) == 9 and all(e["reason"] for e in curated)
     assert NFC in doc["documents"]
 
 

@@ -16,6 +16,8 @@
   const state = { focus: config.focus || null, documents: {}, allNodes: new Map(), request: 0 };
 
   const el = window.tdiDom.el;
+  /* replaceChildren() would print a skipped (null) child as the text "null". */
+  const fill = (node, ...children) => node.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined));
 
   const typeStyles = Object.entries(config.colours).map(([type, colour]) => ({
     selector: `node[type = "${type}"]`, style: { "background-color": colour },
@@ -202,7 +204,7 @@
     });
     cy.elements().unselect();
     node.select();
-    card.replaceChildren(
+    fill(card,
       closeButton(),
       el("h2", {}, d.label),
       el("p", {}, el("span", { class: "badge" }, TYPE_LABELS[d.type] || d.type), " ",
@@ -240,17 +242,35 @@
     }
   }
 
+  /* An edge's sources: each document with its excerpt, or the reason a curated edge stands. */
+  function edgeSources(sources) {
+    return el("ul", { class: "sources edge-sources" }, sources.map((s) => el("li", {},
+      s.excerpt || !s.reason
+        ? el("a", { href: `/id/${encodeURIComponent(s.id)}` }, s.title || s.id)
+        : el("strong", {}, s.title || s.id),
+      s.date || s.publisher
+        ? [" ", el("span", { class: "muted" }, [s.date || "", s.publisher ? ` — ${s.publisher}` : ""].join(""))]
+        : null,
+      s.excerpt ? el("blockquote", { class: "excerpt" }, s.excerpt) : null,
+      !s.excerpt && s.reason ? el("p", { class: "reason" }, s.reason) : null)));
+  }
+
+  const EDGE_KEYS = ["id", "source", "target", "relation", "sources", "documents", "date",
+    "excerpt", "curation_only", "reason"];
+
   function showEdge(edge) {
     const d = edge.data();
-    const extra = Object.entries(d).filter(([k]) => !["id", "source", "target", "relation", "sources", "date"].includes(k));
-    card.replaceChildren(
+    const extra = Object.entries(d).filter(([k, v]) => !EDGE_KEYS.includes(k) && v !== null && v !== undefined
+      && !(Array.isArray(v) && !v.length));
+    fill(card,
       closeButton(),
       el("h2", {}, d.relation),
       el("p", {}, edge.source().data("label"), " → ", edge.target().data("label")),
       d.date ? el("p", { class: "muted" }, "Date : " + d.date) : null,
       extra.length ? el("table", {}, extra.map(([k, v]) => el("tr", {}, el("th", {}, k), el("td", {}, Array.isArray(v) ? v.join(", ") : String(v))))) : null,
+      d.curation_only ? el("p", { class: "curation-only" }, "Lien établi par l'équipe tdi-graph, sans document source.") : null,
       el("h3", {}, "Sources"),
-      sourceList(d.sources || []),
+      edgeSources(d.sources || []),
     );
     card.hidden = false;
     card.dataset.node = "";
