@@ -14,9 +14,9 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 
-from tdi_graph import network, network_export, network_metrics, network_views
+from tdi_graph import network, network_drawing, network_metrics, network_nodes, network_views
 from tdi_graph.cli import main
-from tdi_graph.errors import BadRequest, NotFound
+from tdi_graph.errors import BadRequest, DataError, NotFound
 from tdi_graph.resources import data_dir
 
 NFC = "cp-bdt-2019-03-20-nord-franche-comte"
@@ -147,7 +147,7 @@ def test_posts_commitments_and_places(graph: nx.MultiDiGraph) -> None:
 def test_every_node_and_edge_is_typed_labelled_and_sourced(graph: nx.MultiDiGraph) -> None:
     assert graph.number_of_nodes() > 50
     for node, data in graph.nodes(data=True):
-        assert data["type"] in network.NODE_TYPES, node
+        assert data["type"] in graph.graph["node_types"], node
         assert data["label"], node
         assert data["sources"], node
         for metric in network.METRICS:
@@ -155,12 +155,61 @@ def test_every_node_and_edge_is_typed_labelled_and_sourced(graph: nx.MultiDiGrap
     documents = graph.graph["documents"]
     assert documents[NFC]["date"] == "2019-03-20"
     for u, v, data in graph.edges(data=True):
-        assert data["relation"] in network.RELATIONS, (u, v)
+        assert data["relation"] in graph.graph["relations"], (u, v)
         assert data["sources"], (u, v)
         for source in data["sources"]:
             assert source in documents or source == "entities" or source.startswith("reference/")
         if "date" in data:
             dt.date.fromisoformat(data["date"])
+
+
+# --- the presentation is data (ontology/presentation.ttl) ----------------------------------
+
+
+def test_node_types_and_relations_come_from_the_presentation_graph(
+    store: ox.Store, graph: nx.MultiDiGraph
+) -> None:
+    shown = network_nodes.read_presentation(store)
+    assert list(shown.node_types) == [
+        "territory",
+        "agreement",
+        "project",
+        "programme",
+        "event",
+        "person",
+        "organisation",
+        "place",
+    ]
+    assert shown.node_types["person"] == {
+        "label": "personne",
+        "label_en": "person",
+        "colour": "#e4572e",
+    }
+    signed_for = shown.relations["signed-for"]
+    assert (signed_for["label"], signed_for["label_en"]) == ("a signé pour", "signed on behalf of")
+    assert signed_for["inverse_label"] == "représenté à la signature par"
+    subsidiary = shown.relations["subsidiary-of"]
+    assert (subsidiary["label"], subsidiary["label_en"]) == ("filiale de", "subsidiary of")
+    assert subsidiary["inverse_label_en"] == "has subsidiary"
+    assert shown.relations["co-signed-with"]["derived"] is True
+    assert shown.relations["signed"]["derived"] is False
+    assert len(shown.relations) == 21
+    assert shown.link("https://schema.org/attendee") == ("participated-in", True)
+    assert shown.link("https://w3id.org/tdi-graph/ontology#subsidiaryOf") == (
+        "subsidiary-of",
+        False,
+    )
+    # a subclass takes its base class's type; a node of several classes the first in order
+    tdi = "https://w3id.org/tdi-graph/ontology#"
+    assert shown.classes[tdi + "Ministry"][1] == "organisation"
+    assert shown.classes[tdi + "Commune"][1] == "place"
+    with pytest.raises(DataError, match="no network relation"):
+        shown.link("https://example.org/knows")
+    assert {d["relation"] for *_, d in graph.edges(data=True)} <= set(shown.relations)
+    assert graph.graph["relations"] == shown.relations
+    legend = network.legend(graph)
+    assert legend["colours"]["territory"] == "#2a9d4b"
+    assert legend["relations"]["signed-for"].startswith("a signé pour : une personne a signé")
 
 
 # --- sources on every edge -------------------------------------------------------------------
@@ -415,10 +464,8 @@ def test_gephi_exports_round_trip(graph: nx.MultiDiGraph, fmt: str) -> None:
 def test_gexf_has_node_colours_and_edge_labels(graph: nx.MultiDiGraph) -> None:
     back = nx.read_gexf(io.BytesIO(network.export(graph, "gexf")))
     colour = back.nodes["eric-lombard"]["viz"]["color"]
-    assert (colour["r"], colour["g"], colour["b"]) == network_export._rgb(
-        network.TYPE_COLOURS["person"]
-    )
-    assert {a["label"] for *_, a in back.edges(data=True)} <= set(network.RELATIONS)
+    assert (colour["r"], colour["g"], colour["b"]) == (0xE4, 0x57, 0x2E)  # presentation.ttl
+    assert {a["label"] for *_, a in back.edges(data=True)} <= set(graph.graph["relations"])
 
 
 def test_cytoscape_json(graph: nx.MultiDiGraph) -> None:
@@ -430,10 +477,12 @@ def test_cytoscape_json(graph: nx.MultiDiGraph) -> None:
     for edge in doc["elements"]["edges"]:
         data = edge["data"]
         assert data["source"] in nodes and data["target"] in nodes
-        assert data["relation"] in network.RELATIONS and data["sources"]
+        assert data["relation"] in graph.graph["relations"] and data["sources"]
     assert doc["documents"][NFC]["title"].startswith("Signature du contrat")
     assert doc["data"]["node_count"] == len(nodes)
-    assert doc["data"]["type_colours"] == network.TYPE_COLOURS
+    assert doc["data"]["type_colours"]["person"] == "#e4572e"
+    assert list(doc["data"]["type_colours"]) == list(graph.graph["node_types"])
+    assert doc["data"]["relations"]["signed-for"]["label"] == "a signé pour"
 
 
 def test_drawings(graph: nx.MultiDiGraph, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -445,7 +494,7 @@ def test_drawings(graph: nx.MultiDiGraph, monkeypatch: pytest.MonkeyPatch) -> No
     assert b"organisation" in svg and b"person" in svg  # the legend
     with pytest.raises(BadRequest, match="metric"):
         network.export(graph, "png", metric="size")
-    monkeypatch.setattr(network_export, "DRAW_MAX_NODES", 10)
+    monkeypatch.setattr(network_drawing, "DRAW_MAX_NODES", 10)
     with pytest.raises(BadRequest, match="too many to draw"):
         network.export(graph, "png")
     with pytest.raises(BadRequest, match="format"):
@@ -454,7 +503,7 @@ def test_drawings(graph: nx.MultiDiGraph, monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_layout_is_deterministic_and_in_the_unit_square(barbell: nx.MultiDiGraph) -> None:
     simple = network_metrics.simple_graph(barbell)
-    first, second = network_export.layout(simple), network_export.layout(simple)
+    first, second = network_drawing.layout(simple), network_drawing.layout(simple)
     assert first == second
     assert all(0 <= x <= 1 and 0 <= y <= 1 for x, y in first.values())
 

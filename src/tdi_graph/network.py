@@ -1,12 +1,16 @@
 """The actor network of the programme, built from the store with networkx.
 
 Nodes are persons, organisations, programme territories, events, agreements, programmes,
-projects and places; typed edges (``RELATIONS``) keep the documents that state them in
-``sources``. ``build`` reads the network, ``view`` filters and projects it, ``export`` writes
-GraphML, GEXF, Cytoscape.js JSON, PNG or SVG, ``stats_report`` ranks the actors.
+projects and places; typed edges keep the documents that state them in ``sources`` and
+their excerpts in ``evidence``. Node types, colours and relations are data
+(``ontology/presentation.ttl``): a built graph carries them as ``graph.graph["node_types"]``
+and ``graph.graph["relations"]``. ``build`` reads the network, ``view`` filters and projects
+it, ``export`` writes GraphML, GEXF, Cytoscape.js JSON, PNG or SVG, ``stats_report`` ranks
+the actors.
 
-The pieces live in ``network_model`` (reading), ``network_metrics``, ``network_views`` and
-``network_export``; this module is the public face.
+The pieces live in ``network_nodes`` and ``network_model`` (reading), ``network_sources``
+(provenance), ``network_metrics``, ``network_views``, ``network_export`` (formats) and
+``network_drawing``; this module is the public face.
 """
 
 from __future__ import annotations
@@ -14,24 +18,17 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import networkx as nx
 import pyoxigraph as ox
 
 from tdi_graph import network_metrics
 from tdi_graph.errors import BadRequest, NotFound
-from tdi_graph.network_export import (
-    DRAW_MAX_NODES,
-    FORMATS,
-    MEDIA_TYPES,
-    TYPE_COLOURS,
-    export,
-    to_cytoscape,
-)
+from tdi_graph.network_drawing import DRAW_MAX_NODES, colours
+from tdi_graph.network_export import FORMATS, MEDIA_TYPES, export, to_cytoscape
 from tdi_graph.network_metrics import METRICS
-from tdi_graph.network_model import RELATIONS, read_network
-from tdi_graph.network_nodes import NODE_TYPES
+from tdi_graph.network_model import read_network
 from tdi_graph.network_views import (
     ACTOR_TYPES,
     MAX_DEPTH,
@@ -48,13 +45,12 @@ __all__ = [
     "MAX_DEPTH",
     "MEDIA_TYPES",
     "METRICS",
-    "NODE_TYPES",
     "PROJECTIONS",
-    "RELATIONS",
-    "TYPE_COLOURS",
     "build",
+    "colours",
     "ego",
     "export",
+    "legend",
     "stats_report",
     "to_cytoscape",
     "view",
@@ -66,6 +62,21 @@ def build(store: ox.Store, *, metrics: bool = True) -> nx.MultiDiGraph:
     graph = read_network(store)
     graph.graph["projection"] = "full"
     return network_metrics.compute(graph) if metrics else graph
+
+
+def legend(graph: nx.MultiDiGraph) -> dict[str, Any]:
+    """What the network page lists: node types (in order), their colours and French labels,
+    relations (in order) with their French label and description."""
+    types = graph.graph.get("node_types", {})
+    return {
+        "types": list(types),
+        "colours": colours(graph),
+        "type_labels": {name: t.get("label") or name for name, t in types.items()},
+        "relations": {
+            name: f"{r.get('label') or name} : {r.get('description') or ''}".strip(" :")
+            for name, r in graph.graph.get("relations", {}).items()
+        },
+    }
 
 
 def view(

@@ -16,14 +16,15 @@ import networkx as nx
 import pyoxigraph as ox
 
 from tdi_graph.gctools import gc_paused
-from tdi_graph.namespaces import ID, PREFIXES, TDI
+from tdi_graph.namespaces import ID, TDI
 from tdi_graph.network_nodes import (
     NodeInfo,
-    class_types,
+    Presentation,
     describe,
     documents,
     iso_date,
     local_name,
+    read_presentation,
     rows,
     short,
     source_name,
@@ -36,57 +37,8 @@ from tdi_graph.network_sources import (
     read_provenance,
 )
 
-#: Every relation an edge may have, with a short description.
-RELATIONS: dict[str, str] = {
-    "holds-post-in": "a person holds a post in an organisation",
-    "signed": "a person (or an organisation, when no person is named) signed an agreement",
-    "signed-for": "a person signed an agreement on behalf of an organisation",
-    "signed-during": "an agreement was signed during an event",
-    "co-signed-with": "two actors signed in the same signature act (derived)",
-    "co-participated-with": "two actors took part in the same event (derived, actors view)",
-    "party-to": "an organisation is a party to an agreement",
-    "subsidiary-of": "an organisation is a subsidiary of another",
-    "part-of": "business line, sub-organisation, unit, sub-event, programme within programme",
-    "participated-in": "an actor took part in an event",
-    "organised": "an actor organised an event",
-    "committed": "an actor made a commitment towards a target or programme (with amount)",
-    "funded": "an actor's commitment funds a project (with amount)",
-    "benefits-from": "an actor benefits from a project",
-    "operates": "an actor operates a programme",
-    "launched": "an actor launched a programme",
-    "delivers": "an actor delivers a programme or measure",
-    "covers": "a contract covers a programme territory",
-    "located-in": "an event, project, site, organisation or territory is located in a place",
-    "jurisdiction": "an organisation answers for an area",
-    "member-of": "an EPCI or commune belongs to a programme territory, a commune to an EPCI",
-}
-
-_SCHEMA, _ORG, _PROV = PREFIXES["schema"], PREFIXES["org"], PREFIXES["prov"]
 _INTERCOMMUNALITY = ox.NamedNode(TDI + "intercommunality")
 _COG_GRAPH = "reference/cog2026"
-
-#: predicate -> (relation, reversed?) for the simple link queries.
-_LINKS: dict[str, tuple[str, bool]] = {
-    TDI + "subsidiaryOf": ("subsidiary-of", False),
-    TDI + "businessLineOf": ("part-of", False),
-    _ORG + "subOrganizationOf": ("part-of", False),
-    _ORG + "unitOf": ("part-of", False),
-    _SCHEMA + "attendee": ("participated-in", True),
-    _SCHEMA + "organizer": ("organised", True),
-    _SCHEMA + "superEvent": ("part-of", False),
-    _SCHEMA + "subEvent": ("part-of", True),
-    TDI + "party": ("party-to", True),
-    TDI + "contractTerritory": ("covers", False),
-    TDI + "partOfProgramme": ("part-of", False),
-    TDI + "operatedBy": ("operates", True),
-    TDI + "launchedBy": ("launched", True),
-    TDI + "deliveredBy": ("delivers", True),
-    TDI + "beneficiary": ("benefits-from", True),
-    _SCHEMA + "location": ("located-in", False),
-    _PROV + "atLocation": ("located-in", False),
-    _SCHEMA + "containedInPlace": ("located-in", False),
-    TDI + "jurisdiction": ("jurisdiction", False),
-}
 
 
 class _Edge:
@@ -154,8 +106,9 @@ class EdgeSet:
         return ((key, edge) for (_, _, key), edge in self.edges.items())
 
 
-def collect_edges(store: ox.Store) -> EdgeSet:
-    """Every edge the sources state, from the ``network-*`` named queries."""
+def collect_edges(store: ox.Store, presentation: Presentation) -> EdgeSet:
+    """Every edge the sources state, from the ``network-*`` named queries; the predicates of
+    the simple links map to relations as ``ontology/presentation.ttl`` says."""
     edges = EdgeSet()
     _posts(store, edges)
     _signatures(store, edges)
@@ -168,11 +121,11 @@ def collect_edges(store: ox.Store) -> EdgeSet:
         ("network-places", "g thing link place"),
     ):
         for g, s, link, o in rows(store, name, columns):
-            relation, backwards = _LINKS[link or ""]
+            relation, backwards = presentation.link(link)
             u, v = (short(o), short(s)) if backwards else (short(s), short(o))
             edges.add(u, v, relation, source_name(g or ""), by=(s,), predicate=link)
     for g, event, link, other, date in rows(store, "network-events", "g event link other date"):
-        relation, backwards = _LINKS[link or ""]
+        relation, backwards = presentation.link(link)
         u, v = (short(other), short(event)) if backwards else (short(event), short(other))
         edges.add(
             u, v, relation, source_name(g or ""), date=iso_date(date), by=(event,), predicate=link
@@ -304,8 +257,12 @@ def _projects(store: ox.Store, edges: EdgeSet) -> None:
         )
 
 
-def _territory_edges(store: ox.Store, edges: EdgeSet, territories: set[str]) -> None:
+def _territory_edges(
+    store: ox.Store, edges: EdgeSet, territories: set[str], presentation: Presentation
+) -> None:
     """Regions and member groupements of the territories the sources speak of."""
+    member_of, _ = presentation.link(TDI + "groupement")
+    located_in, _ = presentation.link(TDI + "region")
     seen: set[str] = set()
     columns = "g territory region member memberLabel"
     for g, territory_iri, region, member, _ in rows(store, "network-territories", columns):
@@ -313,10 +270,10 @@ def _territory_edges(store: ox.Store, edges: EdgeSet, territories: set[str]) -> 
         if territory not in territories:
             continue
         source = source_name(g or "")
-        edges.add(short(member), territory, "member-of", source, by=(territory_iri,))
+        edges.add(short(member), territory, member_of, source, by=(territory_iri,))
         if territory not in seen:
             seen.add(territory)
-            edges.add(territory, short(region), "located-in", source, by=(territory_iri,))
+            edges.add(territory, short(region), located_in, source, by=(territory_iri,))
 
 
 def read_network(store: ox.Store) -> nx.MultiDiGraph:
@@ -326,17 +283,17 @@ def read_network(store: ox.Store) -> nx.MultiDiGraph:
 
 
 def _read_network(store: ox.Store) -> nx.MultiDiGraph:
-    edges = collect_edges(store)
-    classes = class_types(store)
+    presentation = read_presentation(store)
+    edges = collect_edges(store, presentation)
     infos: dict[str, NodeInfo | None] = {}
 
     def info(node: str) -> NodeInfo | None:
         if node not in infos:
-            infos[node] = describe(store, node, classes)
+            infos[node] = describe(store, node, presentation)
         return infos[node]
 
     territories = {n for n in edges.endpoints() if (i := info(n)) and i.type == "territory"}
-    _territory_edges(store, edges, territories)
+    _territory_edges(store, edges, territories, presentation)
     for node in list(edges.endpoints()):
         found = info(node)
         if found and found.cls == "Commune":
@@ -347,7 +304,7 @@ def _read_network(store: ox.Store) -> nx.MultiDiGraph:
                 edges.add(
                     node,
                     short(quad.object.value),
-                    "member-of",
+                    presentation.link(_INTERCOMMUNALITY.value)[0],
                     source_name(source),
                     by=(term.value,),
                     predicate=_INTERCOMMUNALITY.value,
@@ -355,7 +312,11 @@ def _read_network(store: ox.Store) -> nx.MultiDiGraph:
     docs = documents(store)
     prov = read_provenance(store)
     graph = nx.MultiDiGraph(
-        name="tdi-graph actor network", documents=docs, cited_graphs=cited_graphs(prov)
+        name="tdi-graph actor network",
+        documents=docs,
+        cited_graphs=cited_graphs(prov),
+        node_types=presentation.node_types,
+        relations=presentation.relations,
     )
     node_sources: dict[str, set[str]] = defaultdict(set)
     for key, edge in edges.items():

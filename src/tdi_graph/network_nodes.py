@@ -1,10 +1,10 @@
-"""Nodes of the actor network and the helpers that read query rows: node types from the
-ontology, labels, source documents, short ids.
+"""Nodes of the actor network and the helpers that read query rows: the presentation of the
+network (node types, colours and relations, from ``ontology/presentation.ttl``), labels,
+source documents, short ids.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -13,31 +13,7 @@ import pyoxigraph as ox
 
 from tdi_graph import queries
 from tdi_graph.errors import DataError
-from tdi_graph.namespaces import GRAPH, ID, PREFIXES, TDI, local_id
-
-#: Node types, in the order that decides the type of a node with several classes.
-NODE_TYPES = (
-    "territory",
-    "agreement",
-    "project",
-    "programme",
-    "event",
-    "person",
-    "organisation",
-    "place",
-)
-#: Base class of each node type (the named query ``network-classes`` expands subclasses).
-BASE_TYPES = {
-    PREFIXES["foaf"] + "Person": "person",
-    PREFIXES["org"] + "Organization": "organisation",
-    PREFIXES["org"] + "Post": "organisation",
-    TDI + "ProgrammeTerritory": "territory",
-    PREFIXES["schema"] + "Event": "event",
-    TDI + "Agreement": "agreement",
-    TDI + "Programme": "programme",
-    TDI + "Project": "project",
-    PREFIXES["schema"] + "Place": "place",
-}
+from tdi_graph.namespaces import GRAPH, ID, PREFIXES, local_id
 
 _RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 _LABEL = ox.NamedNode(PREFIXES["rdfs"] + "label")
@@ -102,22 +78,79 @@ class NodeInfo:
     label: str
 
 
-def class_types(store: ox.Store) -> dict[str, str]:
-    """Class IRI -> node type, from the ontology's subclass closure."""
-    found: dict[str, set[str]] = defaultdict(set)
-    for cls, base in rows(store, "network-classes", "class base"):
-        found[cls or ""].add(BASE_TYPES[base or ""])
-    return {c: min(types, key=NODE_TYPES.index) for c, types in found.items()}
+@dataclass(frozen=True)
+class Presentation:
+    """How the network presents the model (``ontology/presentation.ttl``).
+
+    ``node_types`` and ``relations`` are name -> description, in order (precedence for
+    node types, listing order for relations); ``classes`` maps every class with a node
+    type to (precedence, type); ``links`` maps a predicate to (relation, reversed?).
+    """
+
+    node_types: dict[str, dict[str, Any]]
+    relations: dict[str, dict[str, Any]]
+    classes: dict[str, tuple[int, str]]
+    links: dict[str, tuple[str, bool]]
+
+    def link(self, predicate: str | None) -> tuple[str, bool]:
+        """The relation a predicate expresses and whether its edge runs object -> subject."""
+        try:
+            return self.links[predicate or ""]
+        except KeyError:
+            raise DataError(
+                f"ontology/presentation.ttl gives no network relation for {predicate}"
+            ) from None
+
+    def colours(self) -> dict[str, str]:
+        """Node type -> colour."""
+        return {name: t["colour"] for name, t in self.node_types.items()}
 
 
-def describe(store: ox.Store, node: str, classes: dict[str, str]) -> NodeInfo | None:
+def read_presentation(store: ox.Store) -> Presentation:
+    """The node types, relations and predicate links the ontology's presentation graph gives."""
+    node_types = {
+        name or "": {"label": label, "label_en": label_en, "colour": colour or "#888888"}
+        for name, label, label_en, colour, _ in rows(
+            store, "network-node-types", "type label labelEn colour precedence"
+        )
+    }
+    relations = {}
+    columns = "relation label labelEn inverse inverseEn comment commentEn derived order"
+    for name, label, label_en, inverse, inverse_en, comment, comment_en, derived, _ in rows(
+        store, "network-relations", columns
+    ):
+        relations[name or ""] = {
+            "label": label,
+            "label_en": label_en,
+            "inverse_label": inverse,
+            "inverse_label_en": inverse_en,
+            "description": comment,
+            "description_en": comment_en,
+            "derived": derived == "true",
+        }
+    classes: dict[str, tuple[int, str]] = {}
+    for cls, kind, precedence in rows(store, "network-classes", "class type precedence"):
+        found = (int(precedence or 99), kind or "")
+        classes[cls or ""] = min(found, classes.get(cls or "", found))
+    links = {
+        predicate or "": (relation or "", direction == "inverse")
+        for predicate, relation, direction in rows(
+            store, "network-links", "predicate relation direction"
+        )
+    }
+    if not node_types or not relations:
+        raise DataError("the store holds no network presentation (ontology/presentation.ttl)")
+    return Presentation(node_types, relations, classes, links)
+
+
+def describe(store: ox.Store, node: str, presentation: Presentation) -> NodeInfo | None:
     """The type, class and label of one node (``None`` if it is of no node type)."""
     term = ox.NamedNode(ID + node)
     kinds = []
     for quad in store.quads_for_pattern(term, _RDF_TYPE, None, None):
-        kind = classes.get(quad.object.value)
-        if kind:
-            kinds.append((NODE_TYPES.index(kind), quad.object.value, kind))
+        found = presentation.classes.get(quad.object.value)
+        if found:
+            kinds.append((found[0], quad.object.value, found[1]))
     if not kinds:
         return None
     _, cls, kind = min(kinds)

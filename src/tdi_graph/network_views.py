@@ -10,8 +10,6 @@ from itertools import combinations
 import networkx as nx
 
 from tdi_graph.errors import BadRequest, NotFound
-from tdi_graph.network_model import RELATIONS
-from tdi_graph.network_nodes import NODE_TYPES
 
 ACTOR_TYPES = ("person", "organisation")
 #: Projections: ``full`` (everything), ``actors`` (actor-actor: co-signature and
@@ -54,12 +52,15 @@ def filter_graph(
 ) -> nx.MultiDiGraph:
     """The nodes of some ``types`` and the edges of some ``relations`` dated within the range.
 
+    Names are checked against the graph's ``node_types`` and ``relations`` (the presentation
+    the network was read with); a graph made by hand without them is not checked.
+
     An edge's date is the fact's date, else its source document's; edges with no date
     (register and reference data) are timeless and always kept. When relations or dates
     filter edges out, the nodes left without any edge go too (except ``keep``).
     """
-    types = check_names(types, NODE_TYPES, "type")
-    relations = check_names(relations, RELATIONS, "relation")
+    types = check_names(types, graph.graph.get("node_types", types), "type")
+    relations = check_names(relations, graph.graph.get("relations", relations), "relation")
     if since and until and since > until:
         raise BadRequest(f"since ({since}) is after until ({until})")
     lo, hi = since.isoformat() if since else "", until.isoformat() if until else ""

@@ -52,6 +52,7 @@ def test_network_page_draws_nodes_and_a_click_opens_the_entity_card(
     card = page.locator("#entity-card")
     card.wait_for(state="visible")
     assert "Éric Lombard" in card.inner_text()
+    assert card.locator(".badge").first.inner_text() == "personne"  # presentation.ttl
     assert card.locator("a.entity-link").get_attribute("href") == "/id/eric-lombard"
     assert "Signature du contrat" in card.locator("ul.sources").inner_text()
     assert "co-signed-with" in card.inner_text()
@@ -81,6 +82,7 @@ def test_an_edge_card_quotes_its_source_or_says_it_is_curated(page: Page, live_s
     card = page.locator("#entity-card")
     card.wait_for(state="visible")
     assert "subsidiary-of" in card.inner_text()
+    assert card.locator("em.relation-label").inner_text() == "filiale de"  # presentation.ttl
     quote = card.locator("ul.edge-sources blockquote.excerpt")
     assert quote.inner_text() == (
         "Bpifrance, filiale de la Caisse des Dépôts qui déploie le French Fab Tour"

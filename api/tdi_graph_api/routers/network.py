@@ -121,7 +121,8 @@ def get_network(
         str | None,
         Query(
             alias="type",
-            description="node types, comma-separated: " + ", ".join(network.NODE_TYPES),
+            description="node types, comma-separated: person, organisation, territory, "
+            "event, agreement, programme, project, place (ontology/presentation.ttl)",
         ),
     ] = None,
     relation: Annotated[
@@ -225,13 +226,16 @@ def communes_geojson(request: Request, store: StoreDep, phase: Phase = 1) -> Res
 
 @router.get("/network", response_class=HTMLResponse, include_in_schema=False)
 def network_page(
-    request: Request, focus: Annotated[str | None, Query(max_length=300)] = None
+    request: Request,
+    store: StoreDep,
+    focus: Annotated[str | None, Query(max_length=300)] = None,
 ) -> HTMLResponse:
     """The interactive network page (Cytoscape.js, vendored)."""
+    shown = network.legend(_cache(request, store).network())
     context = {
-        "relations": network.RELATIONS,
-        "types": network.NODE_TYPES,
-        "colours": network.TYPE_COLOURS,
+        "relations": shown["relations"],
+        "types": shown["types"],
+        "colours": shown["colours"],
         "metrics": network.METRICS,
         "projections": network.PROJECTIONS,
         "focus": _short_id(focus) or "",

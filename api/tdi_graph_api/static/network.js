@@ -9,11 +9,9 @@
     degree: "degré", weighted_degree: "degré pondéré", betweenness: "intermédiarité",
     pagerank: "PageRank", community: "communauté",
   };
-  const TYPE_LABELS = {
-    person: "personne", organisation: "organisation", territory: "territoire", event: "événement",
-    agreement: "accord", programme: "programme", project: "projet", place: "lieu",
-  };
-  const state = { focus: config.focus || null, documents: {}, allNodes: new Map(), request: 0 };
+  /* node types and relations with their labels: ontology/presentation.ttl, via /api/network */
+  const state = { focus: config.focus || null, documents: {}, allNodes: new Map(), request: 0,
+    nodeTypes: {}, relations: {} };
 
   const el = window.tdiDom.el;
   /* replaceChildren() would print a skipped (null) child as the text "null". */
@@ -130,6 +128,8 @@
 
   function render(answer) {
     state.documents = answer.documents || {};
+    state.nodeTypes = answer.data.node_types || state.nodeTypes;
+    state.relations = answer.data.relations || state.relations;
     const nodes = answer.elements.nodes;
     const edges = answer.elements.edges;
     for (const n of nodes) {
@@ -207,7 +207,7 @@
     fill(card,
       closeButton(),
       el("h2", {}, d.label),
-      el("p", {}, el("span", { class: "badge" }, TYPE_LABELS[d.type] || d.type), " ",
+      el("p", {}, el("span", { class: "badge" }, (state.nodeTypes[d.type] || {}).label || d.type), " ",
         el("span", { class: "muted" }, d.class || "")),
       el("p", {}, el("a", { href: d.href, class: "entity-link" }, "Voir la fiche de l'entité →")),
       el("table", { class: "metrics" }, metrics.map((m) =>
@@ -265,7 +265,9 @@
     fill(card,
       closeButton(),
       el("h2", {}, d.relation),
-      el("p", {}, edge.source().data("label"), " → ", edge.target().data("label")),
+      el("p", {}, edge.source().data("label"), " ",
+        el("em", { class: "relation-label" }, (state.relations[d.relation] || {}).label || d.relation),
+        " ", edge.target().data("label")),
       d.date ? el("p", { class: "muted" }, "Date : " + d.date) : null,
       extra.length ? el("table", {}, extra.map(([k, v]) => el("tr", {}, el("th", {}, k), el("td", {}, Array.isArray(v) ? v.join(", ") : String(v))))) : null,
       d.curation_only ? el("p", { class: "curation-only" }, "Lien établi par l'équipe tdi-graph, sans document source.") : null,
