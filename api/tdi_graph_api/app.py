@@ -21,6 +21,7 @@ from tdi_graph_api.routers import (
     entities,
     events,
     home,
+    map,
     network,
     pages,
     queries,
@@ -41,6 +42,7 @@ ROUTERS = (
     events,
     territories,
     network,
+    map,
     pages,
     home,
 )

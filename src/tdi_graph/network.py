@@ -16,12 +16,14 @@ The pieces live in ``network_nodes`` and ``network_model`` (reading), ``network_
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any, NoReturn
 
 import networkx as nx
 import pyoxigraph as ox
+from cachetools import LRUCache
 
 from tdi_graph import network_metrics
 from tdi_graph.errors import BadRequest, NotFound
@@ -46,6 +48,7 @@ __all__ = [
     "MEDIA_TYPES",
     "METRICS",
     "PROJECTIONS",
+    "Views",
     "build",
     "colours",
     "ego",
@@ -155,3 +158,63 @@ def stats_report(graph: nx.MultiDiGraph, top: int = 10) -> str:
         names = ", ".join(graph.nodes[n]["label"] for n in members) or "(no actor)"
         lines.append(f"{community:>3}. {size:>4} nodes - {names}")
     return "\n".join(lines)
+
+
+class Views:
+    """The network of one store, built once, and its exports, each computed once per set of
+    parameters (the store does not change under it; a new build is a new ``Views``).
+
+    The key of an export is its normalised parameters: names sorted and deduplicated, the
+    drawing metric only for PNG and SVG. At most ``size`` exports are kept (LRU).
+    """
+
+    def __init__(self, store: ox.Store, size: int = 64) -> None:
+        self.store = store
+        self.exports: LRUCache[tuple[Any, ...], bytes] = LRUCache(maxsize=max(size, 1))
+        self._graph: nx.MultiDiGraph | None = None
+        self._lock = threading.Lock()
+        self.computed = 0  # exports computed (not served from the cache), for tests
+
+    def graph(self) -> nx.MultiDiGraph:
+        """The full network with its metrics (built on first use)."""
+        with self._lock:
+            if self._graph is None:
+                self._graph = build(self.store)
+            return self._graph
+
+    def export(
+        self,
+        fmt: str,
+        *,
+        projection: str = "full",
+        types: Iterable[str] = (),
+        relations: Iterable[str] = (),
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        focus: str | None = None,
+        depth: int = 2,
+        metric: str = "degree",
+    ) -> bytes:
+        """:func:`export` of :func:`view`, from the cache when these parameters were seen."""
+        types, relations = tuple(sorted(set(types))), tuple(sorted(set(relations)))
+        drawn = metric if fmt in ("png", "svg") else ""
+        key = (fmt, projection, types, relations, since, until, focus, depth, drawn)
+        with self._lock:
+            found = self.exports.get(key)
+        if found is not None:
+            return found
+        graph = view(
+            self.graph(),
+            projection=projection,
+            types=types,
+            relations=relations,
+            since=since,
+            until=until,
+            focus=focus,
+            depth=depth,
+        )
+        data = export(graph, fmt, metric=metric)
+        with self._lock:
+            self.exports[key] = data
+            self.computed += 1
+        return data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -186,3 +187,30 @@ def test_network_page_knows_every_relation(client: TestClient) -> None:
     page = client.get("/network").text
     for relation in ("holds-post-in", "co-signed-with", "member-of", "committed"):
         assert f'value="{relation}"' in page
+
+
+def test_drawings_are_computed_once_per_parameters(client: TestClient) -> None:
+    params = {"format": "png", "focus": "bpifrance", "depth": "1", "type": "person,organisation"}
+    first = client.get("/api/network", params=params)
+    views = client.app.state.tdi_network  # type: ignore[attr-defined]
+    computed = views.computed
+    again = client.get("/api/network", params={**params, "type": "organisation, person"})
+    assert again.content == first.content and first.content.startswith(b"\x89PNG")
+    assert views.computed == computed  # same parameters, in another order: from the cache
+    other = client.get("/api/network", params={**params, "metric": "pagerank"})
+    assert other.status_code == 200 and views.computed == computed + 1
+    client.get("/api/network", params={**params, "metric": "pagerank"})
+    assert views.computed == computed + 1
+    # the metric does not change a JSON answer: one entry for both
+    client.get("/api/network", params={"focus": "bpifrance", "metric": "degree"})
+    n = views.computed
+    client.get("/api/network", params={"focus": "bpifrance", "metric": "pagerank"})
+    assert views.computed == n
+
+
+def test_the_map_answers_are_computed_once(client: TestClient) -> None:
+    client.get("/api/communes.geojson", params={"phase": 2})
+    store, cache = client.app.state.tdi_map  # type: ignore[attr-defined]
+    raw, packed = cache[("communes", 2)]
+    assert client.get("/api/communes.geojson", params={"phase": 2}).content == raw
+    assert cache[("communes", 2)][0] is raw and gzip.decompress(packed) == raw
