@@ -28,15 +28,22 @@ def cmd_load(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_validate(args: argparse.Namespace) -> int:
-    from tdi_graph.load import collect_curated, collect_reference
+def _sources(args: argparse.Namespace) -> Path | None:
+    """``--sources``, else the settings, else ``../shared/seeds`` beside the checkout."""
     from tdi_graph.resources import project_root
-    from tdi_graph.validate import validate
 
     sources = Path(args.sources) if args.sources else get_settings().sources_dir
     if sources is None and project_root() is not None:
         default = project_root().parent / "shared" / "seeds"  # type: ignore[union-attr]
         sources = default if default.is_dir() else None
+    return sources
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from tdi_graph.load import collect_curated, collect_reference
+    from tdi_graph.validate import validate
+
+    sources = _sources(args)
     if sources is not None and not sources.is_dir():
         print(f"tdi-graph validate: {sources}: no such directory", file=sys.stderr)
         return 2
@@ -45,6 +52,26 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print("no sources directory: excerpts not checked (use --sources DIR)")
     print("\n".join(report.lines()))
     return 0 if report.ok else 1
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    from tdi_graph.coverage import coverage
+
+    sources = _sources(args)
+    if sources is None or not sources.is_dir():
+        print(f"tdi-graph coverage: {sources or '--sources'}: no such directory", file=sys.stderr)
+        return 2
+    ledger = coverage(
+        sources,
+        data=Path(args.data) if args.data else None,
+        omissions=Path(args.omissions) if args.omissions else None,
+        document=args.document,
+    )
+    if args.format == "json":
+        print(ledger.to_json())
+    else:
+        print("\n".join(ledger.lines(detail=args.document is not None)))
+    return 0 if ledger.ok else 1
 
 
 def cmd_query(args: argparse.Namespace) -> int:
@@ -188,6 +215,20 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument(
         "--sources", help="directory of the source documents (default ../shared/seeds)"
     )
+
+    cmd = add(
+        "coverage",
+        cmd_coverage,
+        "which facts or omission account for each sentence of the sources; "
+        "non-zero exit when one is unaccounted",
+    )
+    cmd.add_argument(
+        "--sources", help="directory of the source documents (default ../shared/seeds)"
+    )
+    cmd.add_argument("--format", choices=["table", "json"], default="table")
+    cmd.add_argument("--document", help="one document (id or file name), sentence by sentence")
+    cmd.add_argument("--data", help="curated data directory (default: the project's data/)")
+    cmd.add_argument("--omissions", help="omissions file (default DATA/omissions.yaml)")
 
     cmd = add("query", cmd_query, "run a named query (name or .rq file) on the local store")
     cmd.add_argument("query", help="a name from queries/ or a path to a .rq file")

@@ -11,13 +11,12 @@ import datetime as dt
 import threading
 from typing import Annotated, Literal
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from tdi_graph import network
 from tdi_graph.namespaces import local_id
-from tdi_graph_api.deps import StoreDep
+from tdi_graph_api.deps import Services, ServicesDep
 from tdi_graph_api.templating import templates
 
 router = APIRouter()
@@ -26,14 +25,17 @@ Format = Literal[network.FORMATS]  # type: ignore[valid-type]
 Projection = Literal[network.PROJECTIONS]  # type: ignore[valid-type]
 Metric = Literal[network.METRICS]  # type: ignore[valid-type]
 _LOCK = threading.Lock()
+_VIEWS_KEPT = 64
 
 
-def views(request: Request, store: ox.Store) -> network.Views:
-    """The network views of the app's store (made on first use)."""
+def views(request: Request, services: Services) -> network.Views:
+    """The network views of the app's store (made on first use): up to 64 exports kept, at
+    most the settings' ``api_cache_size`` (drawings weigh up to a few hundred kB each)."""
     with _LOCK:
         found = getattr(request.app.state, "tdi_network", None)
-        if found is None or found.store is not store:
-            found = request.app.state.tdi_network = network.Views(store)
+        if found is None or found.store is not services.store:
+            size = min(services.settings.api_cache_size, _VIEWS_KEPT)
+            found = request.app.state.tdi_network = network.Views(services.store, size=size)
         return found
 
 
@@ -68,7 +70,7 @@ def _short_id(raw: str | None) -> str | None:
 )
 def get_network(
     request: Request,
-    store: StoreDep,
+    services: ServicesDep,
     format: Annotated[
         Format, Query(description="json (Cytoscape.js), graphml, gexf, png, svg")
     ] = "json",
@@ -101,7 +103,7 @@ def get_network(
     metric: Annotated[Metric, Query(description="node size in drawings")] = "degree",
 ) -> Response:
     """The actor network, or a view of it: filters, projection, ego network of ``focus``."""
-    data = views(request, store).export(
+    data = views(request, services).export(
         format,
         projection=projection,
         types=_names(types),
@@ -121,11 +123,11 @@ def get_network(
 @router.get("/network", response_class=HTMLResponse, include_in_schema=False)
 def network_page(
     request: Request,
-    store: StoreDep,
+    services: ServicesDep,
     focus: Annotated[str | None, Query(max_length=300)] = None,
 ) -> HTMLResponse:
     """The interactive network page (Cytoscape.js, vendored)."""
-    shown = network.legend(views(request, store).graph())
+    shown = network.legend(views(request, services).graph())
     context = {
         "relations": shown["relations"],
         "types": shown["types"],
