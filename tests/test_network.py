@@ -17,7 +17,9 @@ import pytest
 from tdi_graph import network, network_drawing, network_metrics, network_nodes, network_views
 from tdi_graph.cli import main
 from tdi_graph.errors import BadRequest, DataError, NotFound
+from tdi_graph.namespaces import ID, TDI
 from tdi_graph.resources import data_dir
+from tdi_graph.view import Registry
 
 NFC = "cp-bdt-2019-03-20-nord-franche-comte"
 CONVENTIONS = "cp-1076-conventions-de-mobilisation"
@@ -199,10 +201,14 @@ def test_node_types_and_relations_come_from_the_presentation_graph(
         "subsidiary-of",
         False,
     )
-    # a subclass takes its base class's type; a node of several classes the first in order
-    tdi = "https://w3id.org/tdi-graph/ontology#"
-    assert shown.classes[tdi + "Ministry"][1] == "organisation"
-    assert shown.classes[tdi + "Commune"][1] == "place"
+    # the read model's node types read the same annotations: a subclass takes its base
+    # class's type (tdi:Ministry -> org:Organization), a node of several the first in order
+    registry = Registry.build(store)
+    assert registry.node_type(ID + "ministere-economie-finances") == "organisation"
+    assert registry.node_class(ID + "ministere-economie-finances") == TDI + "Ministry"
+    assert registry.node_type(ID + "commune-25547") == "place"
+    assert registry.node_type(ID + "ti1-2707") == "territory"  # also a place: territory first
+    assert graph.nodes["ti1-2707"]["type"] == "territory"
     with pytest.raises(DataError, match="no network relation"):
         shown.link("https://example.org/knows")
     assert {d["relation"] for *_, d in graph.edges(data=True)} <= set(shown.relations)

@@ -30,8 +30,9 @@ from tdi_graph.geo_shapes import (
     shapes,
     simplify,
 )
-from tdi_graph.namespaces import TDI
-from tdi_graph.network_nodes import documents, short, source_name
+from tdi_graph.namespaces import ID, TDI
+from tdi_graph.network_nodes import documents
+from tdi_graph.view import Registry, Source, graph_name, local_id
 
 # --- facts from the store ---------------------------------------------------------------------
 
@@ -44,18 +45,22 @@ def _rows(store: ox.Store, name: str, values: dict[str, str] | None = None) -> I
         yield {n: (None if row[i] is None else row[i].value) for i, n in enumerate(names)}
 
 
-def _source(doc: str, docs: dict[str, dict[str, str]]) -> dict[str, str]:
-    meta = docs.get(doc, {})
-    return {"id": doc, "title": meta.get("title", doc), "date": meta.get("date") or ""}
+def _source(registry: Registry, doc: str) -> Source:
+    """A document the map cites, in the read model's ``Source`` shape (no excerpt)."""
+    return registry.source(ID + doc)
 
 
-def territory_facts(store: ox.Store, phase: int) -> dict[str, dict[str, Any]]:
-    """Territory id -> the properties of its map feature, from the store."""
+def territory_facts(
+    store: ox.Store, phase: int, registry: Registry | None = None
+) -> dict[str, dict[str, Any]]:
+    """Territory id -> the properties of its map feature, from the store (documents from
+    the read model, built from the store if not given)."""
     check_phase(phase)
-    docs = documents(store)
+    registry = registry or Registry.build(store)
+    docs = documents(registry)
     facts: dict[str, dict[str, Any]] = {}
     for row in _rows(store, "network-map-territories", {"phase": f"{TDI}Phase{phase}"}):
-        ident = short(row["territory"])
+        ident = local_id(row["territory"])
         if ident is None:
             continue
         facts[ident] = {
@@ -63,7 +68,7 @@ def territory_facts(store: ox.Store, phase: int) -> dict[str, dict[str, Any]]:
             "code": row["code"] or "",
             "phase": phase,
             "label": row["label"] or ident,
-            "region": short(row["region"]) or "",
+            "region": local_id(row["region"]) or "",
             "region_label": row["regionLabel"] or "",
             "commune_count": int(row["communes"] or 0),
             "groupements": [],
@@ -73,18 +78,18 @@ def territory_facts(store: ox.Store, phase: int) -> dict[str, dict[str, Any]]:
             "href": f"/id/{ident}",
         }
     for row in _rows(store, "network-territories"):
-        fact = facts.get(short(row["territory"]) or "")
-        member = short(row["member"])
+        fact = facts.get(local_id(row["territory"]) or "")
+        member = local_id(row["member"])
         if fact is not None and member:
             fact["groupements"].append({"id": member, "label": row["memberLabel"] or member})
     sources: dict[str, set[str]] = defaultdict(set)
     for row in _rows(store, "network-map-contracts"):
-        ident = short(row["territory"]) or ""
+        ident = local_id(row["territory"]) or ""
         fact = facts.get(ident)
         if fact is None:
             continue
         contract = fact["contract"] or {
-            "id": short(row["contract"]),
+            "id": local_id(row["contract"]),
             "label": row["label"] or "",
             "signed": None,
             "signed_by": None,
@@ -97,22 +102,24 @@ def territory_facts(store: ox.Store, phase: int) -> dict[str, dict[str, Any]]:
         )
         for graph in (row["g"], row["actGraph"]):
             if graph:
-                sources[ident].add(source_name(graph))
+                sources[ident].add(graph_name(graph))
     for row in _rows(store, "network-map-mentions"):
-        ident = short(row["territory"]) or ""
+        ident = local_id(row["territory"]) or ""
         if ident in facts and row["g"]:
-            sources[ident].add(source_name(row["g"]))
+            sources[ident].add(graph_name(row["g"]))
     for ident, found in sources.items():
         cited = sorted(d for d in found if d in docs)
-        facts[ident]["sources"] = [_source(d, docs) for d in cited]
+        facts[ident]["sources"] = [_source(registry, d) for d in cited]
     for fact in facts.values():
         fact["groupements"].sort(key=lambda g: g["label"])
     return facts
 
 
-def territories_geojson(store: ox.Store, phase: int) -> dict[str, Any]:
+def territories_geojson(
+    store: ox.Store, phase: int, registry: Registry | None = None
+) -> dict[str, Any]:
     """The territories of ``phase`` as a GeoJSON FeatureCollection (simplified geometries)."""
-    facts = territory_facts(store, phase)
+    facts = territory_facts(store, phase, registry)
     features = []
     for ident, shape in sorted(shapes(phase).items()):
         props = facts.get(ident) or {
@@ -140,17 +147,20 @@ def territories_geojson(store: ox.Store, phase: int) -> dict[str, Any]:
     }
 
 
-def communes_geojson(store: ox.Store, phase: int) -> dict[str, Any]:
+def communes_geojson(
+    store: ox.Store, phase: int, registry: Registry | None = None
+) -> dict[str, Any]:
     """The communes the sources speak of, as points inside the territory that contains them.
 
     A commune outside every territory of both phases has ``"geometry": null`` and
     ``"placed": false``; one only in the other phase's territory is placed there.
     """
     check_phase(phase)
-    docs = documents(store)
+    registry = registry or Registry.build(store)
+    docs = documents(registry)
     communes: dict[str, dict[str, Any]] = {}
     for row in _rows(store, "network-map-communes"):
-        ident = short(row["commune"])
+        ident = local_id(row["commune"])
         if ident is None:
             continue
         commune = communes.setdefault(
@@ -159,17 +169,17 @@ def communes_geojson(store: ox.Store, phase: int) -> dict[str, Any]:
                 "id": ident,
                 "label": row["label"] or ident,
                 "code": row["code"] or "",
-                "epci": short(row["epci"]),
+                "epci": local_id(row["epci"]),
                 "things": {},
                 "sources": set(),
                 "href": f"/id/{ident}",
             },
         )
-        thing = short(row["thing"])
+        thing = local_id(row["thing"])
         if thing and thing not in docs:
             commune["things"][thing] = row["thingLabel"] or thing
         if row["g"]:
-            commune["sources"].add(source_name(row["g"]))
+            commune["sources"].add(graph_name(row["g"]))
         if thing in docs:
             commune["sources"].add(thing)
     membership = _membership(store)
@@ -183,7 +193,7 @@ def communes_geojson(store: ox.Store, phase: int) -> dict[str, Any]:
         props = {
             **{k: v for k, v in commune.items() if k not in ("things", "sources")},
             "things": [{"id": k, "label": v} for k, v in sorted(commune["things"].items())],
-            "sources": [_source(d, docs) for d in sorted(commune["sources"]) if d in docs],
+            "sources": [_source(registry, d) for d in sorted(commune["sources"]) if d in docs],
             "territory": territory,
             "placed": territory is not None,
         }
@@ -205,7 +215,7 @@ def _membership(store: ox.Store) -> dict[str, list[str]]:
     """Groupement id (EPCI or commune) -> the territories it belongs to."""
     out: dict[str, list[str]] = defaultdict(list)
     for row in _rows(store, "network-territories"):
-        member, territory = short(row["member"]), short(row["territory"])
+        member, territory = local_id(row["member"]), local_id(row["territory"])
         if member and territory:
             out[member].append(territory)
     return out

@@ -39,6 +39,7 @@ from tdi_graph.network_views import (
     filter_graph,
     project,
 )
+from tdi_graph.view import Registry
 
 __all__ = [
     "ACTOR_TYPES",
@@ -60,9 +61,12 @@ __all__ = [
 ]
 
 
-def build(store: ox.Store, *, metrics: bool = True) -> nx.MultiDiGraph:
-    """The full actor network of ``store``, with node metrics unless ``metrics`` is false."""
-    graph = read_network(store)
+def build(
+    store: ox.Store, *, metrics: bool = True, registry: Registry | None = None
+) -> nx.MultiDiGraph:
+    """The full actor network of ``store``, with node metrics unless ``metrics`` is false
+    (labels, node types and documents from ``registry``, built from the store if not given)."""
+    graph = read_network(store, registry)
     graph.graph["projection"] = "full"
     return network_metrics.compute(graph) if metrics else graph
 
@@ -168,8 +172,9 @@ class Views:
     drawing metric only for PNG and SVG. At most ``size`` exports are kept (LRU).
     """
 
-    def __init__(self, store: ox.Store, size: int = 64) -> None:
+    def __init__(self, store: ox.Store, size: int = 64, registry: Registry | None = None) -> None:
         self.store = store
+        self.registry = registry
         self.exports: LRUCache[tuple[Any, ...], bytes] = LRUCache(maxsize=max(size, 1))
         self._graph: nx.MultiDiGraph | None = None
         self._lock = threading.Lock()
@@ -179,7 +184,7 @@ class Views:
         """The full network with its metrics (built on first use)."""
         with self._lock:
             if self._graph is None:
-                self._graph = build(self.store)
+                self._graph = build(self.store, registry=self.registry)
             return self._graph
 
     def export(

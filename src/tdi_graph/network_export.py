@@ -19,7 +19,7 @@ from tdi_graph.errors import BadRequest
 from tdi_graph.namespaces import ID
 from tdi_graph.network_drawing import colours, draw
 from tdi_graph.network_metrics import METRICS
-from tdi_graph.network_sources import flat_sources, source_list
+from tdi_graph.network_sources import first_excerpt, flat_sources
 
 FORMATS = ("json", "graphml", "gexf", "png", "svg")
 MEDIA_TYPES = {
@@ -31,7 +31,7 @@ MEDIA_TYPES = {
 }
 _GRAPH_SCALARS = ("name", "betweenness_method", "focus", "depth", "projection")
 #: Edge attributes the exports rewrite as the edge's sources.
-_PROVENANCE = ("sources", "evidence", "curation_only", "reason")
+_PROVENANCE = ("sources", "evidence", "citations", "curation_only", "reason")
 
 
 def _scalar(value: Any) -> str | int | float | bool | None:
@@ -68,12 +68,11 @@ def flat_copy(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     the edge as ``edge_key``, the relation as ``label``, a ``weight`` and their sources
     (``sources`` JSON-encoded, ``documents``, ``excerpt``, ``curation_only``, ``reason``).
     """
-    docs, cited = graph.graph.get("documents", {}), graph.graph.get("cited_graphs", {})
     nodes = [(n, {**_flat(d), "iri": ID + n}) for n, d in graph.nodes(data=True)]
     edges = []
     for i, (u, v, key, data) in enumerate(graph.edges(keys=True, data=True)):
         attrs = _flat(data, skip=_PROVENANCE)
-        attrs.update(flat_sources(data, docs, cited))
+        attrs.update(flat_sources(data))
         attrs.update(edge_key=str(key), label=data["relation"], weight=1.0)
         edges.append((u, v, f"e{i}", attrs))
     _one_numeric_type([a for _, a in nodes])
@@ -130,11 +129,10 @@ def to_cytoscape(graph: nx.MultiDiGraph) -> dict[str, Any]:
     graphs = graph.graph.get("cited_graphs", {})
     for u, v, key, data in graph.edges(keys=True, data=True):
         item = {k: value for k, value in data.items() if k not in _PROVENANCE}
-        evidence = data.get("evidence", ())
         item.update(
-            sources=source_list(data, docs, graphs),
+            sources=list(data.get("citations", ())),
             documents=list(data["sources"]),
-            excerpt=evidence[0][1] if evidence else None,
+            excerpt=first_excerpt(data),
             curation_only=bool(data.get("curation_only")),
         )
         if data.get("reason"):

@@ -23,11 +23,8 @@ from tdi_graph.network_nodes import (
     describe,
     documents,
     iso_date,
-    local_name,
     read_presentation,
     rows,
-    short,
-    source_name,
 )
 from tdi_graph.network_sources import (
     Carrier,
@@ -36,6 +33,7 @@ from tdi_graph.network_sources import (
     edge_provenance,
     read_provenance,
 )
+from tdi_graph.view import Document, Registry, graph_name, local_id, local_name
 
 _INTERCOMMUNALITY = ox.NamedNode(TDI + "intercommunality")
 _COG_GRAPH = "reference/cog2026"
@@ -122,13 +120,15 @@ def collect_edges(store: ox.Store, presentation: Presentation) -> EdgeSet:
     ):
         for g, s, link, o in rows(store, name, columns):
             relation, backwards = presentation.link(link)
-            u, v = (short(o), short(s)) if backwards else (short(s), short(o))
-            edges.add(u, v, relation, source_name(g or ""), by=(s,), predicate=link)
+            u, v = (local_id(o), local_id(s)) if backwards else (local_id(s), local_id(o))
+            edges.add(u, v, relation, graph_name(g or ""), by=(s,), predicate=link)
     for g, event, link, other, date in rows(store, "network-events", "g event link other date"):
         relation, backwards = presentation.link(link)
-        u, v = (short(other), short(event)) if backwards else (short(event), short(other))
+        u, v = (
+            (local_id(other), local_id(event)) if backwards else (local_id(event), local_id(other))
+        )
         edges.add(
-            u, v, relation, source_name(g or ""), date=iso_date(date), by=(event,), predicate=link
+            u, v, relation, graph_name(g or ""), date=iso_date(date), by=(event,), predicate=link
         )
     return edges
 
@@ -138,10 +138,10 @@ def _posts(store: ox.Store, edges: EdgeSet) -> None:
         store, "network-posts", "g post person org role title date"
     ):
         edges.add(
-            short(person),
-            short(org),
+            local_id(person),
+            local_id(org),
             "holds-post-in",
-            source_name(g or ""),
+            graph_name(g or ""),
             date=iso_date(date),
             by=(post,),
             many={"role": local_name(role) if role else None, "title": title},
@@ -155,9 +155,13 @@ def _signatures(store: ox.Store, edges: EdgeSet) -> None:
         store, "network-signatures", columns
     ):
         act = acts.setdefault(act_iri or "", {"signers": {}, "sources": set(), "iri": act_iri})
-        act["agreement"], act["date"], act["event"] = short(agreement), iso_date(date), short(event)
-        act["sources"].add(source_name(g or ""))
-        act["signers"][signatory] = (short(person), short(org))
+        act["agreement"], act["date"], act["event"] = (
+            local_id(agreement),
+            iso_date(date),
+            local_id(event),
+        )
+        act["sources"].add(graph_name(g or ""))
+        act["signers"][signatory] = (local_id(person), local_id(org))
     for act in acts.values():
         agreement, date, event = act["agreement"], act["date"], act["event"]
         by = (act["iri"],)
@@ -207,16 +211,16 @@ def _commitments(store: ox.Store, edges: EdgeSet) -> None:
         c = found.setdefault(
             iri or "", {"actors": set(), "targets": set(), "programmes": set(), "sources": set()}
         )
-        c["actors"].add(short(actor))
-        c["targets"].add(short(target))
-        c["programmes"].add(short(programme))
-        c["sources"].add(source_name(g or ""))
+        c["actors"].add(local_id(actor))
+        c["targets"].add(local_id(target))
+        c["programmes"].add(local_id(programme))
+        c["sources"].add(graph_name(g or ""))
         if amount is not None:
             c["amount"] = float(amount)
         c["label"] = c.get("label") or label
-        c["parent"] = c.get("parent") or short(parent)
+        c["parent"] = c.get("parent") or local_id(parent)
     for iri, c in found.items():
-        cid = short(iri) or iri
+        cid = local_id(iri) or iri
         targets = (c["targets"] - {None}) or (c["programmes"] - {None})
         for actor in c["actors"] - {None}:
             for target in targets:
@@ -238,16 +242,21 @@ def _commitments(store: ox.Store, edges: EdgeSet) -> None:
 def _projects(store: ox.Store, edges: EdgeSet) -> None:
     columns = "g project link actor commitment amount"
     for g, project, link, actor, commitment, amount in rows(store, "network-projects", columns):
-        source = source_name(g or "")
+        source = graph_name(g or "")
         if (link or "").endswith("beneficiary"):
             edges.add(
-                short(actor), short(project), "benefits-from", source, by=(project,), predicate=link
+                local_id(actor),
+                local_id(project),
+                "benefits-from",
+                source,
+                by=(project,),
+                predicate=link,
             )
             continue
-        cid = short(commitment) or ""
+        cid = local_id(commitment) or ""
         edges.add(
-            short(actor),
-            short(project),
+            local_id(actor),
+            local_id(project),
             "funded",
             source,
             key=f"funded:{cid}",
@@ -266,30 +275,31 @@ def _territory_edges(
     seen: set[str] = set()
     columns = "g territory region member memberLabel"
     for g, territory_iri, region, member, _ in rows(store, "network-territories", columns):
-        territory = short(territory_iri)
+        territory = local_id(territory_iri)
         if territory not in territories:
             continue
-        source = source_name(g or "")
-        edges.add(short(member), territory, member_of, source, by=(territory_iri,))
+        source = graph_name(g or "")
+        edges.add(local_id(member), territory, member_of, source, by=(territory_iri,))
         if territory not in seen:
             seen.add(territory)
-            edges.add(territory, short(region), located_in, source, by=(territory_iri,))
+            edges.add(territory, local_id(region), located_in, source, by=(territory_iri,))
 
 
-def read_network(store: ox.Store) -> nx.MultiDiGraph:
-    """The full actor network of the store, without metrics."""
+def read_network(store: ox.Store, registry: Registry | None = None) -> nx.MultiDiGraph:
+    """The full actor network of the store, without metrics; node types, labels and
+    documents come from the read model (``registry``, built from the store if not given)."""
     with gc_paused():
-        return _read_network(store)
+        return _read_network(store, registry or Registry.build(store))
 
 
-def _read_network(store: ox.Store) -> nx.MultiDiGraph:
+def _read_network(store: ox.Store, registry: Registry) -> nx.MultiDiGraph:
     presentation = read_presentation(store)
     edges = collect_edges(store, presentation)
     infos: dict[str, NodeInfo | None] = {}
 
     def info(node: str) -> NodeInfo | None:
         if node not in infos:
-            infos[node] = describe(store, node, presentation)
+            infos[node] = describe(registry, node)
         return infos[node]
 
     territories = {n for n in edges.endpoints() if (i := info(n)) and i.type == "territory"}
@@ -299,17 +309,17 @@ def _read_network(store: ox.Store) -> nx.MultiDiGraph:
         if found and found.cls == "Commune":
             term = ox.NamedNode(ID + node)
             for quad in store.quads_for_pattern(term, _INTERCOMMUNALITY, None, None):
-                graph_name = quad.graph_name
-                source = graph_name.value if isinstance(graph_name, ox.NamedNode) else _COG_GRAPH
+                named = quad.graph_name
+                source = named.value if isinstance(named, ox.NamedNode) else _COG_GRAPH
                 edges.add(
                     node,
-                    short(quad.object.value),
+                    local_id(quad.object.value),
                     presentation.link(_INTERCOMMUNALITY.value)[0],
-                    source_name(source),
+                    graph_name(source),
                     by=(term.value,),
                     predicate=_INTERCOMMUNALITY.value,
                 )
-    docs = documents(store)
+    docs = documents(registry)
     prov = read_provenance(store)
     graph = nx.MultiDiGraph(
         name="tdi-graph actor network",
@@ -327,18 +337,20 @@ def _read_network(store: ox.Store) -> nx.MultiDiGraph:
             if node not in graph:
                 graph.add_node(node, label=found.label, type=found.type, **{"class": found.cls})
             node_sources[node].update(edge.sources)
-        graph.add_edge(edge.u, edge.v, key=key, **_edge_attrs(edge, docs, prov))
+        graph.add_edge(edge.u, edge.v, key=key, **_edge_attrs(edge, docs, prov, registry))
     for node, data in graph.nodes(data=True):
         data["sources"] = tuple(sorted(node_sources[node]))
     return graph
 
 
-def _edge_attrs(edge: _Edge, docs: dict[str, dict[str, str]], prov: Provenance) -> dict[str, Any]:
+def _edge_attrs(
+    edge: _Edge, docs: dict[str, Document], prov: Provenance, registry: Registry
+) -> dict[str, Any]:
     """The attributes of an edge: relation, sources, their excerpts (or the reason the edge
     stands without one), date (the fact's, else its sources')."""
     attrs: dict[str, Any] = {"relation": edge.relation, "sources": tuple(sorted(edge.sources))}
-    attrs.update(edge_provenance(prov, edge.u, edge.v, edge.sources, edge.carriers, docs))
-    dates = edge.dates or {docs[s]["date"] for s in edge.sources if docs.get(s, {}).get("date")}
+    attrs.update(edge_provenance(prov, registry, edge, docs))
+    dates = edge.dates or {d for s in edge.sources if (d := (docs.get(s) or {}).get("date"))}
     if dates:
         attrs["date"] = min(dates)
     attrs.update(edge.attrs)

@@ -22,7 +22,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from tdi_graph.namespaces import ID
-from tdi_graph.network_nodes import rows, short, source_name
+from tdi_graph.network_nodes import rows
+from tdi_graph.view import Document, Registry, graph_name, local_id
 
 #: A resource stating an edge: (source graph name, resource IRI, predicate IRI or None).
 Carrier = tuple[str, str, str | None]
@@ -74,8 +75,8 @@ def read_provenance(store: ox.Store) -> Provenance:
     found = Provenance()
     evidence: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
     for g, subject, doc, excerpt in rows(store, "network-evidence", "g subject doc excerpt"):
-        pair = (short(doc) or doc or "", excerpt or "")
-        key = (source_name(g or ""), subject or "")
+        pair = (local_id(doc) or doc or "", excerpt or "")
+        key = (graph_name(g or ""), subject or "")
         if pair not in evidence[key]:
             evidence[key].append(pair)
     found.evidence = dict(evidence)
@@ -89,7 +90,7 @@ def read_provenance(store: ox.Store) -> Provenance:
     found.notes = dict(notes)
     columns = "graph label comment dataset datasetLabel"
     for graph, label, comment, _, dataset_label in rows(store, "network-graphs", columns):
-        name = source_name(graph or "")
+        name = graph_name(graph or "")
         kind = "reference" if name.startswith("reference/") else "curation"
         title = dataset_label or label or name
         reason = comment or title
@@ -100,19 +101,16 @@ def read_provenance(store: ox.Store) -> Provenance:
 
 
 def edge_provenance(
-    prov: Provenance,
-    u: str,
-    v: str,
-    sources: Iterable[str],
-    carriers: Iterable[Carrier],
-    documents: dict[str, dict[str, str]],
+    prov: Provenance, registry: Registry, edge: Any, documents: dict[str, Document]
 ) -> dict[str, Any]:
-    """The ``evidence`` (document, excerpt) pairs of an edge, and, when it quotes no
-    document, whether it rests only on curated data (``curation_only``) and its ``reason``."""
-    sources = set(sources)
+    """The provenance of an edge (``edge.u``, ``edge.v``, ``edge.sources``, ``edge.carriers``):
+    ``evidence``, the (document, excerpt) pairs it quotes; ``citations``, its sources in the
+    read model's :class:`~tdi_graph.view.Source` shape (one per document and excerpt, then
+    one per cited graph that is not a document, with its ``reason``); ``curation_only``;
+    and, when it quotes no document, its ``reason``."""
+    sources = set(edge.sources)
     by_graph: dict[str, list[str]] = defaultdict(list)
-    carriers = list(carriers)
-    for graph, iri, _ in carriers:
+    for graph, iri, _ in edge.carriers:
         by_graph[graph].append(iri)
     evidence: list[tuple[str, str]] = []
     for graph in sorted(sources):
@@ -120,74 +118,70 @@ def edge_provenance(
             continue
         pairs = prov.excerpts(graph, by_graph.get(graph, ()))
         if not pairs:
-            pairs = prov.excerpts(graph, (ID + u, ID + v))
+            pairs = prov.excerpts(graph, (ID + edge.u, ID + edge.v))
         evidence += [p for p in pairs if p not in evidence]
     attrs: dict[str, Any] = {"evidence": tuple(evidence)}
     kinds = {prov.graphs[g].kind if g in prov.graphs else "curation" for g in sources}
     attrs["curation_only"] = not (sources & documents.keys()) and kinds == {"curation"}
     if not evidence:
-        attrs["reason"] = prov.reason(carriers, sources) or "no document states this link"
+        attrs["reason"] = prov.reason(edge.carriers, sources) or "no document states this link"
+    attrs["citations"] = citations(registry, prov, sources, evidence, attrs.get("reason"))
     return attrs
 
 
-def source_list(
-    data: dict[str, Any], documents: dict[str, dict[str, str]], graphs: dict[str, dict[str, str]]
-) -> list[dict[str, Any]]:
-    """The edge's sources in the API's ``source`` shape: one per document and excerpt
-    (``id``, ``title``, ``publisher``, ``date`` as printed, ``excerpt``), then one per
-    cited graph that is not a document (with its ``reason``)."""
-    out: list[dict[str, Any]] = []
-    quoted = set()
-    for doc, excerpt in data.get("evidence", ()):
-        out.append(_document(doc, documents, excerpt))
-        quoted.add(doc)
-    for name in data["sources"]:
+def citations(
+    registry: Registry,
+    prov: Provenance,
+    sources: Iterable[str],
+    evidence: Iterable[tuple[str, str]],
+    reason: str | None = None,
+) -> tuple[dict[str, Any], ...]:
+    """The sources of an edge in the read model's ``Source`` shape (``id``, ``title``,
+    ``publisher``, ``date`` as printed, ``issued``, ``excerpt``): one per quoted excerpt,
+    one per document quoted by none, one per cited graph (with its ``reason``)."""
+    out: list[dict[str, Any]] = [dict(registry.source(ID + doc, text)) for doc, text in evidence]
+    quoted = {doc for doc, _ in evidence}
+    for name in sorted(sources):
         if name in quoted:
             continue
-        if name in documents:
-            out.append(_document(name, documents, None))
-        else:
-            graph = graphs.get(name, {})
-            out.append(
-                {
-                    "id": name,
-                    "title": graph.get("title", name),
-                    "publisher": None,
-                    "date": None,
-                    "excerpt": None,
-                    "reason": graph.get("reason", data.get("reason")),
-                }
-            )
-    return out
+        if ID + name in registry.documents:
+            out.append(dict(registry.source(ID + name)))
+            continue
+        graph = prov.graphs.get(name)
+        out.append(
+            {
+                "id": name,
+                "title": graph.title if graph else name,
+                "publisher": None,
+                "date": None,
+                "issued": None,
+                "excerpt": None,
+                "reason": graph.reason if graph else reason,
+            }
+        )
+    return tuple(out)
 
 
-def _document(doc: str, documents: dict[str, dict[str, str]], excerpt: str | None) -> dict:
-    entry = documents.get(doc, {})
-    return {
-        "id": doc,
-        "title": entry.get("title", doc),
-        "publisher": entry.get("publisher") or None,
-        "date": entry.get("printed") or entry.get("date"),
-        "excerpt": excerpt,
-    }
-
-
-def flat_sources(
-    data: dict[str, Any], documents: dict[str, dict[str, str]], graphs: dict[str, dict[str, str]]
-) -> dict[str, str | bool]:
-    """The provenance of an edge as GraphML/GEXF attributes: ``sources`` (the source list,
+def flat_sources(data: dict[str, Any]) -> dict[str, str | bool]:
+    """The provenance of an edge as GraphML/GEXF attributes: ``sources`` (its citations,
     JSON-encoded), ``documents`` (ids, ``;``-joined), ``excerpt`` (the first one),
     ``curation_only`` and ``reason``."""
+    cited = list(data.get("citations", ()))
     attrs: dict[str, str | bool] = {
-        "sources": json.dumps(source_list(data, documents, graphs), ensure_ascii=False),
+        "sources": json.dumps(cited, ensure_ascii=False),
         "documents": ";".join(data["sources"]),
         "curation_only": bool(data.get("curation_only")),
     }
-    if data.get("evidence"):
-        attrs["excerpt"] = data["evidence"][0][1]
+    if excerpt := first_excerpt(data):
+        attrs["excerpt"] = excerpt
     if data.get("reason"):
         attrs["reason"] = data["reason"]
     return attrs
+
+
+def first_excerpt(data: dict[str, Any]) -> str | None:
+    """The first excerpt an edge quotes (as the read model cleans it), or ``None``."""
+    return next((c["excerpt"] for c in data.get("citations", ()) if c.get("excerpt")), None)
 
 
 def cited_graphs(prov: Provenance) -> dict[str, dict[str, str]]:

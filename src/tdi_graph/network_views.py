@@ -91,23 +91,28 @@ def actors_projection(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     attendees: dict[str, set[str]] = defaultdict(set)
     sources: dict[str, set[str]] = defaultdict(set)
     evidence: dict[str, dict[tuple[str, str], None]] = defaultdict(dict)
+    cited: dict[str, dict[tuple[str, str | None], dict]] = defaultdict(dict)
     dates: dict[str, str] = {}
     for u, event, data in graph.edges(data=True):
         if data["relation"] == "participated-in" and u in out:
             attendees[event].add(u)
             sources[event].update(data["sources"])
             evidence[event].update(dict.fromkeys(data.get("evidence", ())))
+            for c in data.get("citations", ()):
+                cited[event].setdefault((c["id"], c["excerpt"]), c)
             if data.get("date"):
                 dates[event] = min(dates.get(event, data["date"]), data["date"])
     pairs: dict[tuple[str, str], dict] = {}
     for event, people in attendees.items():
         for a, b in combinations(sorted(people), 2):
             pair = pairs.setdefault(
-                (a, b), {"events": set(), "sources": set(), "dates": set(), "evidence": {}}
+                (a, b),
+                {"events": set(), "sources": set(), "dates": set(), "evidence": {}, "cited": {}},
             )
             pair["events"].add(event)
             pair["sources"].update(sources[event])
             pair["evidence"].update(evidence[event])
+            pair["cited"].update(cited[event])
             if event in dates:
                 pair["dates"].add(dates[event])
     for (a, b), pair in pairs.items():
@@ -117,6 +122,7 @@ def actors_projection(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
             "event": tuple(sorted(pair["events"])),
             "derived": True,
             "evidence": tuple(pair["evidence"]),
+            "citations": tuple(pair["cited"].values()),
             "curation_only": False,
         }
         if pair["dates"]:

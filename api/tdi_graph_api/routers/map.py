@@ -18,7 +18,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from tdi_graph import geo
-from tdi_graph_api.deps import StoreDep
+from tdi_graph.view import Registry
+from tdi_graph_api.deps import Services, ServicesDep
 from tdi_graph_api.templating import templates
 
 router = APIRouter()
@@ -26,18 +27,20 @@ router = APIRouter()
 _GZIP_MIN = 1024
 _LOCK = threading.Lock()
 Phase = Annotated[int, Query(ge=1, le=2, description="1 (2018-2022) or 2 (2023-2027)")]
-Make = Callable[[ox.Store, int], dict[str, Any]]
+Make = Callable[[ox.Store, int, Registry], dict[str, Any]]
 
 
-def _answer(request: Request, store: ox.Store, kind: str, phase: int, make: Make) -> Response:
-    """The GeoJSON ``make(store, phase)``, computed once, gzipped when the client accepts it."""
+def _answer(request: Request, services: Services, kind: str, phase: int, make: Make) -> Response:
+    """The GeoJSON ``make(store, phase, registry)``, computed once, gzipped when the client
+    accepts it."""
+    store = services.store
     with _LOCK:
         cache = getattr(request.app.state, "tdi_map", None)
         if cache is None or cache[0] is not store:
             cache = request.app.state.tdi_map = (store, LRUCache(maxsize=2 * len(geo.PHASES)))
         found = cache[1].get((kind, phase))
     if found is None:
-        raw = geo.dumps(make(store, phase))
+        raw = geo.dumps(make(store, phase, services.registry))
         found = (raw, gzip.compress(raw, compresslevel=6))
         with _LOCK:
             cache[1][(kind, phase)] = found
@@ -61,10 +64,10 @@ def _answer(request: Request, store: ox.Store, kind: str, phase: int, make: Make
         }
     },
 )
-def territories_geojson(request: Request, store: StoreDep, phase: Phase = 1) -> Response:
+def territories_geojson(request: Request, services: ServicesDep, phase: Phase = 1) -> Response:
     """Territories of a phase: id (``ti1-XXXX``), label, region, groupements, commune count,
     contract status (``signed``, ``contract`` or ``none``) and the documents that speak of them."""
-    return _answer(request, store, "territories", phase, geo.territories_geojson)
+    return _answer(request, services, "territories", phase, geo.territories_geojson)
 
 
 @router.get(
@@ -79,9 +82,9 @@ def territories_geojson(request: Request, store: StoreDep, phase: Phase = 1) -> 
         }
     },
 )
-def communes_geojson(request: Request, store: StoreDep, phase: Phase = 1) -> Response:
+def communes_geojson(request: Request, services: ServicesDep, phase: Phase = 1) -> Response:
     """Communes the sources mention, placed at the representative point of their territory."""
-    return _answer(request, store, "communes", phase, geo.communes_geojson)
+    return _answer(request, services, "communes", phase, geo.communes_geojson)
 
 
 @router.get("/map", response_class=HTMLResponse, include_in_schema=False)

@@ -35,7 +35,9 @@ def views(request: Request, services: Services) -> network.Views:
         found = getattr(request.app.state, "tdi_network", None)
         if found is None or found.store is not services.store:
             size = min(services.settings.api_cache_size, _VIEWS_KEPT)
-            found = request.app.state.tdi_network = network.Views(services.store, size=size)
+            found = request.app.state.tdi_network = network.Views(
+                services.store, size=size, registry=services.registry
+            )
         return found
 
 

@@ -186,7 +186,7 @@
       const doc = state.documents[id];
       if (!doc) return el("li", {}, el("code", {}, id));
       return el("li", {}, el("a", { href: `/id/${encodeURIComponent(id)}` }, doc.title || id),
-        " ", el("span", { class: "muted" }, [doc.printed || doc.date || "", doc.publisher ? ` — ${doc.publisher}` : ""].join("")));
+        " ", el("span", { class: "muted" }, [doc.printed_date || doc.date || "", doc.publisher ? ` — ${doc.publisher}` : ""].join("")));
     }));
   }
 
