@@ -14,10 +14,12 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 
-from tdi_graph import network, network_export, network_metrics, network_views
+from tdi_graph import network, network_drawing, network_metrics, network_nodes, network_views
 from tdi_graph.cli import main
-from tdi_graph.errors import BadRequest, NotFound
+from tdi_graph.errors import BadRequest, DataError, NotFound
+from tdi_graph.namespaces import ID, TDI
 from tdi_graph.resources import data_dir
+from tdi_graph.view import Registry
 
 NFC = "cp-bdt-2019-03-20-nord-franche-comte"
 CONVENTIONS = "cp-1076-conventions-de-mobilisation"
@@ -147,7 +149,7 @@ def test_posts_commitments_and_places(graph: nx.MultiDiGraph) -> None:
 def test_every_node_and_edge_is_typed_labelled_and_sourced(graph: nx.MultiDiGraph) -> None:
     assert graph.number_of_nodes() > 50
     for node, data in graph.nodes(data=True):
-        assert data["type"] in network.NODE_TYPES, node
+        assert data["type"] in graph.graph["node_types"], node
         assert data["label"], node
         assert data["sources"], node
         for metric in network.METRICS:
@@ -155,12 +157,165 @@ def test_every_node_and_edge_is_typed_labelled_and_sourced(graph: nx.MultiDiGrap
     documents = graph.graph["documents"]
     assert documents[NFC]["date"] == "2019-03-20"
     for u, v, data in graph.edges(data=True):
-        assert data["relation"] in network.RELATIONS, (u, v)
+        assert data["relation"] in graph.graph["relations"], (u, v)
         assert data["sources"], (u, v)
         for source in data["sources"]:
             assert source in documents or source == "entities" or source.startswith("reference/")
         if "date" in data:
             dt.date.fromisoformat(data["date"])
+
+
+# --- the presentation is data (ontology/presentation.ttl) ----------------------------------
+
+
+def test_node_types_and_relations_come_from_the_presentation_graph(
+    store: ox.Store, graph: nx.MultiDiGraph
+) -> None:
+    shown = network_nodes.read_presentation(store)
+    assert list(shown.node_types) == [
+        "territory",
+        "agreement",
+        "project",
+        "programme",
+        "event",
+        "person",
+        "organisation",
+        "place",
+    ]
+    assert shown.node_types["person"] == {
+        "label": "personne",
+        "label_en": "person",
+        "colour": "#e4572e",
+    }
+    signed_for = shown.relations["signed-for"]
+    assert (signed_for["label"], signed_for["label_en"]) == ("a signé pour", "signed on behalf of")
+    assert signed_for["inverse_label"] == "représenté à la signature par"
+    subsidiary = shown.relations["subsidiary-of"]
+    assert (subsidiary["label"], subsidiary["label_en"]) == ("filiale de", "subsidiary of")
+    assert subsidiary["inverse_label_en"] == "has subsidiary"
+    assert shown.relations["co-signed-with"]["derived"] is True
+    assert shown.relations["signed"]["derived"] is False
+    assert len(shown.relations) == 21
+    assert shown.link("https://schema.org/attendee") == ("participated-in", True)
+    assert shown.link("https://w3id.org/tdi-graph/ontology#subsidiaryOf") == (
+        "subsidiary-of",
+        False,
+    )
+    # the read model's node types read the same annotations: a subclass takes its base
+    # class's type (tdi:Ministry -> org:Organization), a node of several the first in order
+    registry = Registry.build(store)
+    assert registry.node_type(ID + "ministere-economie-finances") == "organisation"
+    assert registry.node_class(ID + "ministere-economie-finances") == TDI + "Ministry"
+    assert registry.node_type(ID + "commune-25547") == "place"
+    assert registry.node_type(ID + "ti1-2707") == "territory"  # also a place: territory first
+    assert graph.nodes["ti1-2707"]["type"] == "territory"
+    with pytest.raises(DataError, match="no network relation"):
+        shown.link("https://example.org/knows")
+    assert {d["relation"] for *_, d in graph.edges(data=True)} <= set(shown.relations)
+    assert graph.graph["relations"] == shown.relations
+    legend = network.legend(graph)
+    assert legend["colours"]["territory"] == "#2a9d4b"
+    assert legend["relations"]["signed-for"].startswith("a signé pour : une personne a signé")
+
+
+# --- sources on every edge -------------------------------------------------------------------
+
+SIGNED_NFC = "A cette occasion, il a signé le contrat « Territoires d'industrie » du Nord"
+REGISTER_REASON = "Rattachement établi par l'équipe tdi-graph dans son registre des entités"
+#: The links only the register of entities states (no document of the collection does).
+REGISTER_ONLY = {
+    ("ministere-cohesion-territoires", "etat", "part-of"),
+    ("ministere-economie-finances", "etat", "part-of"),
+    ("secretariat-etat-economie", "ministere-economie-finances", "part-of"),
+    ("cabinet-gourault", "ministere-cohesion-territoires", "part-of"),
+    ("cabinet-pannier-runacher", "secretariat-etat-economie", "part-of"),
+    ("pole-metropolitain-nord-franche-comte", "ti1-2707", "jurisdiction"),
+    ("region-bourgogne-franche-comte", "region-27", "jurisdiction"),
+    ("site-psa-sochaux", "commune-25547", "located-in"),
+    ("zone-sous-traitants-psa", "site-psa-sochaux", "located-in"),
+}
+
+
+def test_every_document_edge_quotes_its_excerpt(graph: nx.MultiDiGraph) -> None:
+    documents = graph.graph["documents"]
+    quoted = 0
+    for u, v, data in graph.edges(data=True):
+        if set(data["sources"]) & documents.keys():
+            assert data["evidence"], (u, v, data["relation"])
+            assert {doc for doc, _ in data["evidence"]} <= set(data["sources"])
+            assert all(excerpt.strip() for _, excerpt in data["evidence"])
+            quoted += 1
+    assert quoted == 189
+    (signed,) = edges(graph, "eric-lombard", "contrat-ti-nord-franche-comte", "signed")
+    assert signed["evidence"][0][0] == NFC
+    assert signed["evidence"][0][1].startswith(SIGNED_NFC)
+    (subsidiary,) = edges(graph, "bpifrance", "caisse-des-depots", "subsidiary-of")
+    assert subsidiary["evidence"] == (
+        (NFC, "Bpifrance, filiale de la Caisse des Dépôts qui déploie le French Fab Tour"),
+    )
+
+
+def test_curation_only_edges_say_so_with_their_reason(graph: nx.MultiDiGraph) -> None:
+    curated = {(u, v, d["relation"]): d for u, v, d in graph.edges(data=True) if d["curation_only"]}
+    assert set(curated) == REGISTER_ONLY
+    for data in curated.values():
+        assert data["sources"] == ("entities",)
+        assert data["evidence"] == ()
+        assert data["reason"].startswith(REGISTER_REASON)
+    (member,) = edges(graph, "epci-200065647", "ti1-2707", "member-of")
+    assert member["curation_only"] is False
+    assert member["reason"].startswith("Donnée de référence de l'ANCT")
+    assert "phase 1 (149 territoires" in member["reason"]
+
+
+def _check_sources(where: str, sources: list[dict], excerpt: str | None, reason: str | None):
+    assert sources, where
+    quoted = [s["excerpt"] for s in sources if s["excerpt"]]
+    assert quoted or reason, where
+    if quoted:
+        assert excerpt == quoted[0], where
+    for source in sources:
+        assert set(source) >= {"id", "title", "publisher", "date", "excerpt"}, where
+        assert source["title"], where
+        assert source["excerpt"] or source.get("reason"), where
+
+
+def test_every_edge_of_every_export_has_an_excerpt_or_a_reason(graph: nx.MultiDiGraph) -> None:
+    doc = json.loads(network.export(graph, "json"))
+    found = {}
+    for edge in doc["elements"]["edges"]:
+        data = edge["data"]
+        _check_sources(data["id"], data["sources"], data["excerpt"], data.get("reason"))
+        assert data["documents"] == sorted(data["documents"]) and data["documents"]
+        found.setdefault((data["source"], data["target"], data["relation"]), data)
+    assert len(doc["elements"]["edges"]) == graph.number_of_edges() == 239
+    signed = found[("eric-lombard", "contrat-ti-nord-franche-comte", "signed")]
+    assert signed["excerpt"].startswith(SIGNED_NFC)
+    (source,) = signed["sources"]
+    assert (source["id"], source["date"]) == (NFC, "Sochaux, le 20 mars 2019")
+    assert source["title"].startswith("Signature du contrat")
+    site = found[("site-psa-sochaux", "commune-25547", "located-in")]
+    assert site["curation_only"] is True and site["reason"].startswith(REGISTER_REASON)
+    assert site["sources"][0]["title"] == "Registre des entités de tdi-graph"
+    assert doc["cited_graphs"]["entities"]["kind"] == "curation"
+    for fmt, read in (("graphml", nx.read_graphml), ("gexf", nx.read_gexf)):
+        back = read(io.BytesIO(network.export(graph, fmt)))
+        assert back.number_of_edges() == 239
+        curated = 0
+        for u, v, attrs in back.edges(data=True):
+            sources = json.loads(attrs["sources"])
+            _check_sources(f"{fmt} {u} {v}", sources, attrs.get("excerpt"), attrs.get("reason"))
+            assert {s["id"] for s in sources} == set(attrs["documents"].split(";"))
+            curated += attrs["curation_only"] is True
+        assert curated == len(REGISTER_ONLY), fmt
+
+
+def test_projected_edges_keep_their_excerpts(graph: nx.MultiDiGraph) -> None:
+    actors = network.view(graph, projection="actors")
+    (pair,) = linked(actors, "eric-lombard", "agnes-pannier-runacher", "co-participated-with")
+    assert pair["evidence"] and {doc for doc, _ in pair["evidence"]} <= set(pair["sources"])
+    doc = json.loads(network.export(actors, "json"))
+    assert all(e["data"]["excerpt"] for e in doc["elements"]["edges"])
 
 
 # --- views ----------------------------------------------------------------------------------
@@ -315,10 +470,8 @@ def test_gephi_exports_round_trip(graph: nx.MultiDiGraph, fmt: str) -> None:
 def test_gexf_has_node_colours_and_edge_labels(graph: nx.MultiDiGraph) -> None:
     back = nx.read_gexf(io.BytesIO(network.export(graph, "gexf")))
     colour = back.nodes["eric-lombard"]["viz"]["color"]
-    assert (colour["r"], colour["g"], colour["b"]) == network_export._rgb(
-        network.TYPE_COLOURS["person"]
-    )
-    assert {a["label"] for *_, a in back.edges(data=True)} <= set(network.RELATIONS)
+    assert (colour["r"], colour["g"], colour["b"]) == (0xE4, 0x57, 0x2E)  # presentation.ttl
+    assert {a["label"] for *_, a in back.edges(data=True)} <= set(graph.graph["relations"])
 
 
 def test_cytoscape_json(graph: nx.MultiDiGraph) -> None:
@@ -330,10 +483,12 @@ def test_cytoscape_json(graph: nx.MultiDiGraph) -> None:
     for edge in doc["elements"]["edges"]:
         data = edge["data"]
         assert data["source"] in nodes and data["target"] in nodes
-        assert data["relation"] in network.RELATIONS and data["sources"]
+        assert data["relation"] in graph.graph["relations"] and data["sources"]
     assert doc["documents"][NFC]["title"].startswith("Signature du contrat")
     assert doc["data"]["node_count"] == len(nodes)
-    assert doc["data"]["type_colours"] == network.TYPE_COLOURS
+    assert doc["data"]["type_colours"]["person"] == "#e4572e"
+    assert list(doc["data"]["type_colours"]) == list(graph.graph["node_types"])
+    assert doc["data"]["relations"]["signed-for"]["label"] == "a signé pour"
 
 
 def test_drawings(graph: nx.MultiDiGraph, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -345,7 +500,7 @@ def test_drawings(graph: nx.MultiDiGraph, monkeypatch: pytest.MonkeyPatch) -> No
     assert b"organisation" in svg and b"person" in svg  # the legend
     with pytest.raises(BadRequest, match="metric"):
         network.export(graph, "png", metric="size")
-    monkeypatch.setattr(network_export, "DRAW_MAX_NODES", 10)
+    monkeypatch.setattr(network_drawing, "DRAW_MAX_NODES", 10)
     with pytest.raises(BadRequest, match="too many to draw"):
         network.export(graph, "png")
     with pytest.raises(BadRequest, match="format"):
@@ -354,7 +509,7 @@ def test_drawings(graph: nx.MultiDiGraph, monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_layout_is_deterministic_and_in_the_unit_square(barbell: nx.MultiDiGraph) -> None:
     simple = network_metrics.simple_graph(barbell)
-    first, second = network_export.layout(simple), network_export.layout(simple)
+    first, second = network_drawing.layout(simple), network_drawing.layout(simple)
     assert first == second
     assert all(0 <= x <= 1 and 0 <= y <= 1 for x, y in first.values())
 

@@ -20,6 +20,7 @@ from tdi_graph_api.routers import (
     entities,
     events,
     home,
+    map,
     money,
     network,
     pages,
@@ -42,6 +43,7 @@ ROUTERS = (
     territories,
     money,
     network,
+    map,
     pages,
     home,
 )

@@ -32,6 +32,7 @@ def curated_files(ontology: Path | None = None, data: Path | None = None) -> lis
     files = [
         GraphFile("ontology", ontology / "tdi.ttl", "ontology"),
         GraphFile("shapes", ontology / "shapes.ttl", "shapes"),
+        GraphFile("ontology/presentation", ontology / "presentation.ttl", "ontology"),
     ]
     files += [
         GraphFile(f"vocabulary/{p.stem}", p, "vocabulary")

@@ -1,37 +1,36 @@
 """The actor network of the programme, built from the store with networkx.
 
 Nodes are persons, organisations, programme territories, events, agreements, programmes,
-projects and places; typed edges (``RELATIONS``) keep the documents that state them in
-``sources``. ``build`` reads the network, ``view`` filters and projects it, ``export`` writes
-GraphML, GEXF, Cytoscape.js JSON, PNG or SVG, ``stats_report`` ranks the actors.
+projects and places; typed edges keep the documents that state them in ``sources`` and
+their excerpts in ``evidence``. Node types, colours and relations are data
+(``ontology/presentation.ttl``): a built graph carries them as ``graph.graph["node_types"]``
+and ``graph.graph["relations"]``. ``build`` reads the network, ``view`` filters and projects
+it, ``export`` writes GraphML, GEXF, Cytoscape.js JSON, PNG or SVG, ``stats_report`` ranks
+the actors.
 
-The pieces live in ``network_model`` (reading), ``network_metrics``, ``network_views`` and
-``network_export``; this module is the public face.
+The pieces live in ``network_nodes`` and ``network_model`` (reading), ``network_sources``
+(provenance), ``network_metrics``, ``network_views``, ``network_export`` (formats) and
+``network_drawing``; this module is the public face.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import Counter
 from collections.abc import Iterable
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import networkx as nx
 import pyoxigraph as ox
+from cachetools import LRUCache
 
 from tdi_graph import network_metrics
 from tdi_graph.errors import BadRequest, NotFound
-from tdi_graph.network_export import (
-    DRAW_MAX_NODES,
-    FORMATS,
-    MEDIA_TYPES,
-    TYPE_COLOURS,
-    export,
-    to_cytoscape,
-)
+from tdi_graph.network_drawing import DRAW_MAX_NODES, colours
+from tdi_graph.network_export import FORMATS, MEDIA_TYPES, export, to_cytoscape
 from tdi_graph.network_metrics import METRICS
-from tdi_graph.network_model import RELATIONS, read_network
-from tdi_graph.network_nodes import NODE_TYPES
+from tdi_graph.network_model import read_network
 from tdi_graph.network_views import (
     ACTOR_TYPES,
     MAX_DEPTH,
@@ -40,6 +39,7 @@ from tdi_graph.network_views import (
     filter_graph,
     project,
 )
+from tdi_graph.view import Registry
 
 __all__ = [
     "ACTOR_TYPES",
@@ -48,24 +48,42 @@ __all__ = [
     "MAX_DEPTH",
     "MEDIA_TYPES",
     "METRICS",
-    "NODE_TYPES",
     "PROJECTIONS",
-    "RELATIONS",
-    "TYPE_COLOURS",
+    "Views",
     "build",
+    "colours",
     "ego",
     "export",
+    "legend",
     "stats_report",
     "to_cytoscape",
     "view",
 ]
 
 
-def build(store: ox.Store, *, metrics: bool = True) -> nx.MultiDiGraph:
-    """The full actor network of ``store``, with node metrics unless ``metrics`` is false."""
-    graph = read_network(store)
+def build(
+    store: ox.Store, *, metrics: bool = True, registry: Registry | None = None
+) -> nx.MultiDiGraph:
+    """The full actor network of ``store``, with node metrics unless ``metrics`` is false
+    (labels, node types and documents from ``registry``, built from the store if not given)."""
+    graph = read_network(store, registry)
     graph.graph["projection"] = "full"
     return network_metrics.compute(graph) if metrics else graph
+
+
+def legend(graph: nx.MultiDiGraph) -> dict[str, Any]:
+    """What the network page lists: node types (in order), their colours and French labels,
+    relations (in order) with their French label and description."""
+    types = graph.graph.get("node_types", {})
+    return {
+        "types": list(types),
+        "colours": colours(graph),
+        "type_labels": {name: t.get("label") or name for name, t in types.items()},
+        "relations": {
+            name: f"{r.get('label') or name} : {r.get('description') or ''}".strip(" :")
+            for name, r in graph.graph.get("relations", {}).items()
+        },
+    }
 
 
 def view(
@@ -144,3 +162,64 @@ def stats_report(graph: nx.MultiDiGraph, top: int = 10) -> str:
         names = ", ".join(graph.nodes[n]["label"] for n in members) or "(no actor)"
         lines.append(f"{community:>3}. {size:>4} nodes - {names}")
     return "\n".join(lines)
+
+
+class Views:
+    """The network of one store, built once, and its exports, each computed once per set of
+    parameters (the store does not change under it; a new build is a new ``Views``).
+
+    The key of an export is its normalised parameters: names sorted and deduplicated, the
+    drawing metric only for PNG and SVG. At most ``size`` exports are kept (LRU).
+    """
+
+    def __init__(self, store: ox.Store, size: int = 64, registry: Registry | None = None) -> None:
+        self.store = store
+        self.registry = registry
+        self.exports: LRUCache[tuple[Any, ...], bytes] = LRUCache(maxsize=max(size, 1))
+        self._graph: nx.MultiDiGraph | None = None
+        self._lock = threading.Lock()
+        self.computed = 0  # exports computed (not served from the cache), for tests
+
+    def graph(self) -> nx.MultiDiGraph:
+        """The full network with its metrics (built on first use)."""
+        with self._lock:
+            if self._graph is None:
+                self._graph = build(self.store, registry=self.registry)
+            return self._graph
+
+    def export(
+        self,
+        fmt: str,
+        *,
+        projection: str = "full",
+        types: Iterable[str] = (),
+        relations: Iterable[str] = (),
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        focus: str | None = None,
+        depth: int = 2,
+        metric: str = "degree",
+    ) -> bytes:
+        """:func:`export` of :func:`view`, from the cache when these parameters were seen."""
+        types, relations = tuple(sorted(set(types))), tuple(sorted(set(relations)))
+        drawn = metric if fmt in ("png", "svg") else ""
+        key = (fmt, projection, types, relations, since, until, focus, depth, drawn)
+        with self._lock:
+            found = self.exports.get(key)
+        if found is not None:
+            return found
+        graph = view(
+            self.graph(),
+            projection=projection,
+            types=types,
+            relations=relations,
+            since=since,
+            until=until,
+            focus=focus,
+            depth=depth,
+        )
+        data = export(graph, fmt, metric=metric)
+        with self._lock:
+            self.exports[key] = data
+            self.computed += 1
+        return data

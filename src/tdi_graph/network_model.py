@@ -9,87 +9,45 @@ of the nodes are read by point lookups on the store's index.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import networkx as nx
 import pyoxigraph as ox
 
 from tdi_graph.gctools import gc_paused
-from tdi_graph.namespaces import ID, PREFIXES, TDI
+from tdi_graph.namespaces import ID, TDI
 from tdi_graph.network_nodes import (
     NodeInfo,
-    class_types,
+    Presentation,
     describe,
     documents,
     iso_date,
-    local_name,
+    read_presentation,
     rows,
-    short,
-    source_name,
 )
+from tdi_graph.network_sources import (
+    Carrier,
+    Provenance,
+    cited_graphs,
+    edge_provenance,
+    read_provenance,
+)
+from tdi_graph.view import Document, Registry, graph_name, local_id, local_name
 
-#: Every relation an edge may have, with a short description.
-RELATIONS: dict[str, str] = {
-    "holds-post-in": "a person holds a post in an organisation",
-    "signed": "a person (or an organisation, when no person is named) signed an agreement",
-    "signed-for": "a person signed an agreement on behalf of an organisation",
-    "signed-during": "an agreement was signed during an event",
-    "co-signed-with": "two actors signed in the same signature act (derived)",
-    "co-participated-with": "two actors took part in the same event (derived, actors view)",
-    "party-to": "an organisation is a party to an agreement",
-    "subsidiary-of": "an organisation is a subsidiary of another",
-    "part-of": "business line, sub-organisation, unit, sub-event, programme within programme",
-    "participated-in": "an actor took part in an event",
-    "organised": "an actor organised an event",
-    "committed": "an actor made a commitment towards a target or programme (with amount)",
-    "funded": "an actor's commitment funds a project (with amount)",
-    "benefits-from": "an actor benefits from a project",
-    "operates": "an actor operates a programme",
-    "launched": "an actor launched a programme",
-    "delivers": "an actor delivers a programme or measure",
-    "covers": "a contract covers a programme territory",
-    "located-in": "an event, project, site, organisation or territory is located in a place",
-    "jurisdiction": "an organisation answers for an area",
-    "member-of": "an EPCI or commune belongs to a programme territory, a commune to an EPCI",
-}
-
-_SCHEMA, _ORG, _PROV = PREFIXES["schema"], PREFIXES["org"], PREFIXES["prov"]
 _INTERCOMMUNALITY = ox.NamedNode(TDI + "intercommunality")
 _COG_GRAPH = "reference/cog2026"
-
-#: predicate -> (relation, reversed?) for the simple link queries.
-_LINKS: dict[str, tuple[str, bool]] = {
-    TDI + "subsidiaryOf": ("subsidiary-of", False),
-    TDI + "businessLineOf": ("part-of", False),
-    _ORG + "subOrganizationOf": ("part-of", False),
-    _ORG + "unitOf": ("part-of", False),
-    _SCHEMA + "attendee": ("participated-in", True),
-    _SCHEMA + "organizer": ("organised", True),
-    _SCHEMA + "superEvent": ("part-of", False),
-    _SCHEMA + "subEvent": ("part-of", True),
-    TDI + "party": ("party-to", True),
-    TDI + "contractTerritory": ("covers", False),
-    TDI + "partOfProgramme": ("part-of", False),
-    TDI + "operatedBy": ("operates", True),
-    TDI + "launchedBy": ("launched", True),
-    TDI + "deliveredBy": ("delivers", True),
-    TDI + "beneficiary": ("benefits-from", True),
-    _SCHEMA + "location": ("located-in", False),
-    _PROV + "atLocation": ("located-in", False),
-    _SCHEMA + "containedInPlace": ("located-in", False),
-    TDI + "jurisdiction": ("jurisdiction", False),
-}
 
 
 class _Edge:
     """One edge being collected (slots: cheap to make by the hundred thousand)."""
 
-    __slots__ = ("u", "v", "relation", "sources", "dates", "attrs", "sets")
+    __slots__ = ("u", "v", "relation", "sources", "carriers", "dates", "attrs", "sets")
 
     def __init__(self, u: str, v: str, relation: str) -> None:
         self.u, self.v, self.relation = u, v, relation
         self.sources: set[str] = set()
+        self.carriers: set[Carrier] = set()
         self.dates: set[str] = set()
         self.attrs: dict[str, Any] = {}
         self.sets: dict[str, set[str]] = {}
@@ -111,9 +69,14 @@ class EdgeSet:
         key: str | None = None,
         date: str | None = None,
         many: dict[str, str | None] | None = None,
+        by: Iterable[str | None] = (),
+        predicate: str | None = None,
         **attrs: Any,
     ) -> None:
-        """Add (or merge into) the edge ``u -relation-> v``; ``many`` values accumulate."""
+        """Add (or merge into) the edge ``u -relation-> v``; ``many`` values accumulate.
+
+        ``by`` names the resources (IRIs) whose evidence in ``source`` states the edge,
+        through ``predicate`` if one triple does."""
         if not u or not v or u == v:
             return
         ident = (u, v, key or relation)
@@ -121,6 +84,7 @@ class EdgeSet:
         if edge is None:
             edge = self.edges[ident] = _Edge(u, v, relation)
         edge.sources.add(source)
+        edge.carriers.update((source, iri, predicate) for iri in by if iri)
         if date:
             edge.dates.add(date)
         for name, value in attrs.items():
@@ -140,8 +104,9 @@ class EdgeSet:
         return ((key, edge) for (_, _, key), edge in self.edges.items())
 
 
-def collect_edges(store: ox.Store) -> EdgeSet:
-    """Every edge the sources state, from the ``network-*`` named queries."""
+def collect_edges(store: ox.Store, presentation: Presentation) -> EdgeSet:
+    """Every edge the sources state, from the ``network-*`` named queries; the predicates of
+    the simple links map to relations as ``ontology/presentation.ttl`` says."""
     edges = EdgeSet()
     _posts(store, edges)
     _signatures(store, edges)
@@ -154,26 +119,31 @@ def collect_edges(store: ox.Store) -> EdgeSet:
         ("network-places", "g thing link place"),
     ):
         for g, s, link, o in rows(store, name, columns):
-            relation, backwards = _LINKS[link or ""]
-            u, v = (short(o), short(s)) if backwards else (short(s), short(o))
-            edges.add(u, v, relation, source_name(g or ""))
+            relation, backwards = presentation.link(link)
+            u, v = (local_id(o), local_id(s)) if backwards else (local_id(s), local_id(o))
+            edges.add(u, v, relation, graph_name(g or ""), by=(s,), predicate=link)
     for g, event, link, other, date in rows(store, "network-events", "g event link other date"):
-        relation, backwards = _LINKS[link or ""]
-        u, v = (short(other), short(event)) if backwards else (short(event), short(other))
-        edges.add(u, v, relation, source_name(g or ""), date=iso_date(date))
+        relation, backwards = presentation.link(link)
+        u, v = (
+            (local_id(other), local_id(event)) if backwards else (local_id(event), local_id(other))
+        )
+        edges.add(
+            u, v, relation, graph_name(g or ""), date=iso_date(date), by=(event,), predicate=link
+        )
     return edges
 
 
 def _posts(store: ox.Store, edges: EdgeSet) -> None:
-    for g, _, person, org, role, title, date in rows(
+    for g, post, person, org, role, title, date in rows(
         store, "network-posts", "g post person org role title date"
     ):
         edges.add(
-            short(person),
-            short(org),
+            local_id(person),
+            local_id(org),
             "holds-post-in",
-            source_name(g or ""),
+            graph_name(g or ""),
             date=iso_date(date),
+            by=(post,),
             many={"role": local_name(role) if role else None, "title": title},
         )
 
@@ -184,23 +154,40 @@ def _signatures(store: ox.Store, edges: EdgeSet) -> None:
     for g, act_iri, agreement, signatory, person, org, date, event, _ in rows(
         store, "network-signatures", columns
     ):
-        act = acts.setdefault(act_iri or "", {"signers": {}, "sources": set()})
-        act["agreement"], act["date"], act["event"] = short(agreement), iso_date(date), short(event)
-        act["sources"].add(source_name(g or ""))
-        act["signers"][signatory] = (short(person), short(org))
+        act = acts.setdefault(act_iri or "", {"signers": {}, "sources": set(), "iri": act_iri})
+        act["agreement"], act["date"], act["event"] = (
+            local_id(agreement),
+            iso_date(date),
+            local_id(event),
+        )
+        act["sources"].add(graph_name(g or ""))
+        act["signers"][signatory] = (local_id(person), local_id(org))
     for act in acts.values():
         agreement, date, event = act["agreement"], act["date"], act["event"]
+        by = (act["iri"],)
         signers = list(act["signers"].values())
         actors = sorted({person or org for person, org in signers if person or org})
         for source in act["sources"]:
             for person, org in signers:
                 edges.add(
-                    person or org, agreement, "signed", source, date=date, many={"event": event}
+                    person or org,
+                    agreement,
+                    "signed",
+                    source,
+                    date=date,
+                    many={"event": event},
+                    by=by,
                 )
                 edges.add(
-                    person, org, "signed-for", source, date=date, many={"agreement": agreement}
+                    person,
+                    org,
+                    "signed-for",
+                    source,
+                    date=date,
+                    many={"agreement": agreement},
+                    by=by,
                 )
-            edges.add(agreement, event, "signed-during", source, date=date)
+            edges.add(agreement, event, "signed-during", source, date=date, by=by)
             for i, a in enumerate(actors):
                 for b in actors[i + 1 :]:
                     edges.add(
@@ -211,6 +198,7 @@ def _signatures(store: ox.Store, edges: EdgeSet) -> None:
                         date=date,
                         derived=True,
                         many={"agreement": agreement},
+                        by=by,
                     )
 
 
@@ -223,16 +211,16 @@ def _commitments(store: ox.Store, edges: EdgeSet) -> None:
         c = found.setdefault(
             iri or "", {"actors": set(), "targets": set(), "programmes": set(), "sources": set()}
         )
-        c["actors"].add(short(actor))
-        c["targets"].add(short(target))
-        c["programmes"].add(short(programme))
-        c["sources"].add(source_name(g or ""))
+        c["actors"].add(local_id(actor))
+        c["targets"].add(local_id(target))
+        c["programmes"].add(local_id(programme))
+        c["sources"].add(graph_name(g or ""))
         if amount is not None:
             c["amount"] = float(amount)
         c["label"] = c.get("label") or label
-        c["parent"] = c.get("parent") or short(parent)
+        c["parent"] = c.get("parent") or local_id(parent)
     for iri, c in found.items():
-        cid = short(iri) or iri
+        cid = local_id(iri) or iri
         targets = (c["targets"] - {None}) or (c["programmes"] - {None})
         for actor in c["actors"] - {None}:
             for target in targets:
@@ -247,71 +235,99 @@ def _commitments(store: ox.Store, edges: EdgeSet) -> None:
                         commitment_label=c["label"],
                         amount=c.get("amount"),
                         part_of=c["parent"],
+                        by=(iri,),
                     )
 
 
 def _projects(store: ox.Store, edges: EdgeSet) -> None:
     columns = "g project link actor commitment amount"
     for g, project, link, actor, commitment, amount in rows(store, "network-projects", columns):
-        source = source_name(g or "")
+        source = graph_name(g or "")
         if (link or "").endswith("beneficiary"):
-            edges.add(short(actor), short(project), "benefits-from", source)
+            edges.add(
+                local_id(actor),
+                local_id(project),
+                "benefits-from",
+                source,
+                by=(project,),
+                predicate=link,
+            )
             continue
-        cid = short(commitment) or ""
+        cid = local_id(commitment) or ""
         edges.add(
-            short(actor),
-            short(project),
+            local_id(actor),
+            local_id(project),
             "funded",
             source,
             key=f"funded:{cid}",
             commitment=cid,
             amount=None if amount is None else float(amount),
+            by=(project, commitment),
         )
 
 
-def _territory_edges(store: ox.Store, edges: EdgeSet, territories: set[str]) -> None:
+def _territory_edges(
+    store: ox.Store, edges: EdgeSet, territories: set[str], presentation: Presentation
+) -> None:
     """Regions and member groupements of the territories the sources speak of."""
+    member_of, _ = presentation.link(TDI + "groupement")
+    located_in, _ = presentation.link(TDI + "region")
     seen: set[str] = set()
     columns = "g territory region member memberLabel"
     for g, territory_iri, region, member, _ in rows(store, "network-territories", columns):
-        territory = short(territory_iri)
+        territory = local_id(territory_iri)
         if territory not in territories:
             continue
-        source = source_name(g or "")
-        edges.add(short(member), territory, "member-of", source)
+        source = graph_name(g or "")
+        edges.add(local_id(member), territory, member_of, source, by=(territory_iri,))
         if territory not in seen:
             seen.add(territory)
-            edges.add(territory, short(region), "located-in", source)
+            edges.add(territory, local_id(region), located_in, source, by=(territory_iri,))
 
 
-def read_network(store: ox.Store) -> nx.MultiDiGraph:
-    """The full actor network of the store, without metrics."""
+def read_network(store: ox.Store, registry: Registry | None = None) -> nx.MultiDiGraph:
+    """The full actor network of the store, without metrics; node types, labels and
+    documents come from the read model (``registry``, built from the store if not given)."""
     with gc_paused():
-        return _read_network(store)
+        return _read_network(store, registry or Registry.build(store))
 
 
-def _read_network(store: ox.Store) -> nx.MultiDiGraph:
-    edges = collect_edges(store)
-    classes = class_types(store)
+def _read_network(store: ox.Store, registry: Registry) -> nx.MultiDiGraph:
+    presentation = read_presentation(store)
+    edges = collect_edges(store, presentation)
     infos: dict[str, NodeInfo | None] = {}
 
     def info(node: str) -> NodeInfo | None:
         if node not in infos:
-            infos[node] = describe(store, node, classes)
+            infos[node] = describe(registry, node)
         return infos[node]
 
     territories = {n for n in edges.endpoints() if (i := info(n)) and i.type == "territory"}
-    _territory_edges(store, edges, territories)
+    _territory_edges(store, edges, territories, presentation)
     for node in list(edges.endpoints()):
         found = info(node)
         if found and found.cls == "Commune":
             term = ox.NamedNode(ID + node)
             for quad in store.quads_for_pattern(term, _INTERCOMMUNALITY, None, None):
-                graph_name = quad.graph_name
-                source = graph_name.value if isinstance(graph_name, ox.NamedNode) else _COG_GRAPH
-                edges.add(node, short(quad.object.value), "member-of", source_name(source))
-    docs = documents(store)
-    graph = nx.MultiDiGraph(name="tdi-graph actor network", documents=docs)
+                named = quad.graph_name
+                source = named.value if isinstance(named, ox.NamedNode) else _COG_GRAPH
+                edges.add(
+                    node,
+                    local_id(quad.object.value),
+                    presentation.link(_INTERCOMMUNALITY.value)[0],
+                    graph_name(source),
+                    by=(term.value,),
+                    predicate=_INTERCOMMUNALITY.value,
+                )
+    docs = documents(registry)
+    prov = read_provenance(store)
+    graph = nx.MultiDiGraph(
+        name="tdi-graph actor network",
+        documents=docs,
+        cited_graphs=cited_graphs(prov),
+        node_types=presentation.node_types,
+        relations=presentation.relations,
+    )
     node_sources: dict[str, set[str]] = defaultdict(set)
     for key, edge in edges.items():
         a, b = info(edge.u), info(edge.v)
@@ -321,16 +337,20 @@ def _read_network(store: ox.Store) -> nx.MultiDiGraph:
             if node not in graph:
                 graph.add_node(node, label=found.label, type=found.type, **{"class": found.cls})
             node_sources[node].update(edge.sources)
-        graph.add_edge(edge.u, edge.v, key=key, **_edge_attrs(edge, docs))
+        graph.add_edge(edge.u, edge.v, key=key, **_edge_attrs(edge, docs, prov, registry))
     for node, data in graph.nodes(data=True):
         data["sources"] = tuple(sorted(node_sources[node]))
     return graph
 
 
-def _edge_attrs(edge: _Edge, docs: dict[str, dict[str, str]]) -> dict[str, Any]:
-    """The attributes of an edge: relation, sources, date (the fact's, else its sources')."""
+def _edge_attrs(
+    edge: _Edge, docs: dict[str, Document], prov: Provenance, registry: Registry
+) -> dict[str, Any]:
+    """The attributes of an edge: relation, sources, their excerpts (or the reason the edge
+    stands without one), date (the fact's, else its sources')."""
     attrs: dict[str, Any] = {"relation": edge.relation, "sources": tuple(sorted(edge.sources))}
-    dates = edge.dates or {docs[s]["date"] for s in edge.sources if docs.get(s, {}).get("date")}
+    attrs.update(edge_provenance(prov, registry, edge, docs))
+    dates = edge.dates or {d for s in edge.sources if (d := (docs.get(s) or {}).get("date"))}
     if dates:
         attrs["date"] = min(dates)
     attrs.update(edge.attrs)

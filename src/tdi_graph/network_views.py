@@ -10,8 +10,6 @@ from itertools import combinations
 import networkx as nx
 
 from tdi_graph.errors import BadRequest, NotFound
-from tdi_graph.network_model import RELATIONS
-from tdi_graph.network_nodes import NODE_TYPES
 
 ACTOR_TYPES = ("person", "organisation")
 #: Projections: ``full`` (everything), ``actors`` (actor-actor: co-signature and
@@ -54,12 +52,15 @@ def filter_graph(
 ) -> nx.MultiDiGraph:
     """The nodes of some ``types`` and the edges of some ``relations`` dated within the range.
 
+    Names are checked against the graph's ``node_types`` and ``relations`` (the presentation
+    the network was read with); a graph made by hand without them is not checked.
+
     An edge's date is the fact's date, else its source document's; edges with no date
     (register and reference data) are timeless and always kept. When relations or dates
     filter edges out, the nodes left without any edge go too (except ``keep``).
     """
-    types = check_names(types, NODE_TYPES, "type")
-    relations = check_names(relations, RELATIONS, "relation")
+    types = check_names(types, graph.graph.get("node_types", types), "type")
+    relations = check_names(relations, graph.graph.get("relations", relations), "relation")
     if since and until and since > until:
         raise BadRequest(f"since ({since}) is after until ({until})")
     lo, hi = since.isoformat() if since else "", until.isoformat() if until else ""
@@ -89,19 +90,29 @@ def actors_projection(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     out = _subgraph(graph, actors, edges)
     attendees: dict[str, set[str]] = defaultdict(set)
     sources: dict[str, set[str]] = defaultdict(set)
+    evidence: dict[str, dict[tuple[str, str], None]] = defaultdict(dict)
+    cited: dict[str, dict[tuple[str, str | None], dict]] = defaultdict(dict)
     dates: dict[str, str] = {}
     for u, event, data in graph.edges(data=True):
         if data["relation"] == "participated-in" and u in out:
             attendees[event].add(u)
             sources[event].update(data["sources"])
+            evidence[event].update(dict.fromkeys(data.get("evidence", ())))
+            for c in data.get("citations", ()):
+                cited[event].setdefault((c["id"], c["excerpt"]), c)
             if data.get("date"):
                 dates[event] = min(dates.get(event, data["date"]), data["date"])
     pairs: dict[tuple[str, str], dict] = {}
     for event, people in attendees.items():
         for a, b in combinations(sorted(people), 2):
-            pair = pairs.setdefault((a, b), {"events": set(), "sources": set(), "dates": set()})
+            pair = pairs.setdefault(
+                (a, b),
+                {"events": set(), "sources": set(), "dates": set(), "evidence": {}, "cited": {}},
+            )
             pair["events"].add(event)
             pair["sources"].update(sources[event])
+            pair["evidence"].update(evidence[event])
+            pair["cited"].update(cited[event])
             if event in dates:
                 pair["dates"].add(dates[event])
     for (a, b), pair in pairs.items():
@@ -110,6 +121,9 @@ def actors_projection(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
             "sources": tuple(sorted(pair["sources"])),
             "event": tuple(sorted(pair["events"])),
             "derived": True,
+            "evidence": tuple(pair["evidence"]),
+            "citations": tuple(pair["cited"].values()),
+            "curation_only": False,
         }
         if pair["dates"]:
             attrs["date"] = min(pair["dates"])

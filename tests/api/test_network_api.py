@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -40,7 +41,14 @@ def test_json_has_nodes_with_type_and_metrics_and_edges_with_relation_and_source
     edges = [e["data"] for e in doc["elements"]["edges"]]
     assert all(e["relation"] and e["sources"] for e in edges)
     signed = [e for e in edges if e["source"] == "eric-lombard" and e["relation"] == "signed"]
-    assert signed and NFC in signed[0]["sources"]
+    assert signed and signed[0]["documents"] == [NFC]
+    (source,) = signed[0]["sources"]
+    assert source["id"] == NFC and source["date"] == "Sochaux, le 20 mars 2019"
+    assert source["excerpt"].startswith("A cette occasion, il a signé le contrat")
+    assert signed[0]["excerpt"] == source["excerpt"]
+    assert all(e["excerpt"] or e["reason"] for e in edges)
+    curated = [e for e in edges if e["curation_only"]]
+    assert len(curated) == 9 and all(e["reason"] for e in curated)
     assert NFC in doc["documents"]
 
 
@@ -179,3 +187,30 @@ def test_network_page_knows_every_relation(client: TestClient) -> None:
     page = client.get("/network").text
     for relation in ("holds-post-in", "co-signed-with", "member-of", "committed"):
         assert f'value="{relation}"' in page
+
+
+def test_drawings_are_computed_once_per_parameters(client: TestClient) -> None:
+    params = {"format": "png", "focus": "bpifrance", "depth": "1", "type": "person,organisation"}
+    first = client.get("/api/network", params=params)
+    views = client.app.state.tdi_network  # type: ignore[attr-defined]
+    computed = views.computed
+    again = client.get("/api/network", params={**params, "type": "organisation, person"})
+    assert again.content == first.content and first.content.startswith(b"\x89PNG")
+    assert views.computed == computed  # same parameters, in another order: from the cache
+    other = client.get("/api/network", params={**params, "metric": "pagerank"})
+    assert other.status_code == 200 and views.computed == computed + 1
+    client.get("/api/network", params={**params, "metric": "pagerank"})
+    assert views.computed == computed + 1
+    # the metric does not change a JSON answer: one entry for both
+    client.get("/api/network", params={"focus": "bpifrance", "metric": "degree"})
+    n = views.computed
+    client.get("/api/network", params={"focus": "bpifrance", "metric": "pagerank"})
+    assert views.computed == n
+
+
+def test_the_map_answers_are_computed_once(client: TestClient) -> None:
+    client.get("/api/communes.geojson", params={"phase": 2})
+    store, cache = client.app.state.tdi_map  # type: ignore[attr-defined]
+    raw, packed = cache[("communes", 2)]
+    assert client.get("/api/communes.geojson", params={"phase": 2}).content == raw
+    assert cache[("communes", 2)][0] is raw and gzip.decompress(packed) == raw

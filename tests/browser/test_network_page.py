@@ -52,10 +52,52 @@ def test_network_page_draws_nodes_and_a_click_opens_the_entity_card(
     card = page.locator("#entity-card")
     card.wait_for(state="visible")
     assert "Éric Lombard" in card.inner_text()
+    assert card.locator(".badge").first.inner_text() == "personne"  # presentation.ttl
     assert card.locator("a.entity-link").get_attribute("href") == "/id/eric-lombard"
     assert "Signature du contrat" in card.locator("ul.sources").inner_text()
     assert "co-signed-with" in card.inner_text()
     assert all(url.startswith(live_server) for url in requests), requests
+
+
+def _click_edge(page: Page, edge: str) -> None:
+    """Click the middle of an edge where Cytoscape drew it, alone in its ego network."""
+    x, y = page.evaluate(
+        """(id) => {
+            const cy = window.tdiNetwork.cy;
+            const edge = cy.getElementById(id);
+            cy.elements().not(edge.union(edge.connectedNodes())).style('display', 'none');
+            cy.fit(edge.connectedNodes(), 200);
+            const p = edge.renderedMidpoint();
+            const box = document.getElementById('cy').getBoundingClientRect();
+            return [box.left + p.x, box.top + p.y];
+        }""",
+        edge,
+    )
+    page.mouse.click(x, y)
+
+
+def test_an_edge_card_quotes_its_source_or_says_it_is_curated(page: Page, live_server: str) -> None:
+    _open(page, f"{live_server}/network")
+    _click_edge(page, "bpifrance|caisse-des-depots|subsidiary-of")
+    card = page.locator("#entity-card")
+    card.wait_for(state="visible")
+    assert "subsidiary-of" in card.inner_text()
+    assert card.locator("em.relation-label").inner_text() == "filiale de"  # presentation.ttl
+    quote = card.locator("ul.edge-sources blockquote.excerpt")
+    assert quote.inner_text() == (
+        "Bpifrance, filiale de la Caisse des Dépôts qui déploie le French Fab Tour"
+    )
+    assert "Signature du contrat" in card.locator("ul.edge-sources a").inner_text()
+    assert "null" not in card.inner_text()
+    _open(page, f"{live_server}/network")
+    _click_edge(page, "site-psa-sochaux|commune-25547|located-in")
+    card.wait_for(state="visible")
+    assert card.locator("p.curation-only").is_visible()
+    reason = card.locator("ul.edge-sources p.reason").inner_text()
+    assert reason.startswith("Rattachement établi par l'équipe tdi-graph")
+    assert "Registre des entités de tdi-graph" in card.inner_text()
+    assert card.locator("blockquote").count() == 0
+    assert "null" not in card.inner_text()
 
 
 def test_search_focuses_the_ego_network(page: Page, live_server: str) -> None:

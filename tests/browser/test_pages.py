@@ -67,7 +67,7 @@ def test_a_person_page_shows_signatures_with_sources(local: Page) -> None:
 
 def test_an_organisation_page_shows_its_commitments_and_their_sum(local: Page) -> None:
     go(local, "/id/banque-des-territoires")
-    expect(local.locator(".amount-total")).to_have_text("1 526 000 000 €")
+    expect(local.locator(".amount-total")).to_have_text("1 000 000 000 €")
     yearly = local.locator("#engagement-bdt-100m-par-an")
     expect(yearly).to_contain_text("100 000 000 € par an")
     expect(yearly).to_contain_text("jusqu'en 2022")

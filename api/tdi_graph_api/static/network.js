@@ -9,13 +9,13 @@
     degree: "degré", weighted_degree: "degré pondéré", betweenness: "intermédiarité",
     pagerank: "PageRank", community: "communauté",
   };
-  const TYPE_LABELS = {
-    person: "personne", organisation: "organisation", territory: "territoire", event: "événement",
-    agreement: "accord", programme: "programme", project: "projet", place: "lieu",
-  };
-  const state = { focus: config.focus || null, documents: {}, allNodes: new Map(), request: 0 };
+  /* node types and relations with their labels: ontology/presentation.ttl, via /api/network */
+  const state = { focus: config.focus || null, documents: {}, allNodes: new Map(), request: 0,
+    nodeTypes: {}, relations: {} };
 
   const el = window.tdiDom.el;
+  /* replaceChildren() would print a skipped (null) child as the text "null". */
+  const fill = (node, ...children) => node.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined));
 
   const typeStyles = Object.entries(config.colours).map(([type, colour]) => ({
     selector: `node[type = "${type}"]`, style: { "background-color": colour },
@@ -128,6 +128,8 @@
 
   function render(answer) {
     state.documents = answer.documents || {};
+    state.nodeTypes = answer.data.node_types || state.nodeTypes;
+    state.relations = answer.data.relations || state.relations;
     const nodes = answer.elements.nodes;
     const edges = answer.elements.edges;
     for (const n of nodes) {
@@ -184,7 +186,7 @@
       const doc = state.documents[id];
       if (!doc) return el("li", {}, el("code", {}, id));
       return el("li", {}, el("a", { href: `/id/${encodeURIComponent(id)}` }, doc.title || id),
-        " ", el("span", { class: "muted" }, [doc.printed || doc.date || "", doc.publisher ? ` — ${doc.publisher}` : ""].join("")));
+        " ", el("span", { class: "muted" }, [doc.printed_date || doc.date || "", doc.publisher ? ` — ${doc.publisher}` : ""].join("")));
     }));
   }
 
@@ -202,10 +204,10 @@
     });
     cy.elements().unselect();
     node.select();
-    card.replaceChildren(
+    fill(card,
       closeButton(),
       el("h2", {}, d.label),
-      el("p", {}, el("span", { class: "badge" }, TYPE_LABELS[d.type] || d.type), " ",
+      el("p", {}, el("span", { class: "badge" }, (state.nodeTypes[d.type] || {}).label || d.type), " ",
         el("span", { class: "muted" }, d.class || "")),
       el("p", {}, el("a", { href: d.href, class: "entity-link" }, "Voir la fiche de l'entité →")),
       el("table", { class: "metrics" }, metrics.map((m) =>
@@ -240,17 +242,37 @@
     }
   }
 
+  /* An edge's sources: each document with its excerpt, or the reason a curated edge stands. */
+  function edgeSources(sources) {
+    return el("ul", { class: "sources edge-sources" }, sources.map((s) => el("li", {},
+      s.excerpt || !s.reason
+        ? el("a", { href: `/id/${encodeURIComponent(s.id)}` }, s.title || s.id)
+        : el("strong", {}, s.title || s.id),
+      s.date || s.publisher
+        ? [" ", el("span", { class: "muted" }, [s.date || "", s.publisher ? ` — ${s.publisher}` : ""].join(""))]
+        : null,
+      s.excerpt ? el("blockquote", { class: "excerpt" }, s.excerpt) : null,
+      !s.excerpt && s.reason ? el("p", { class: "reason" }, s.reason) : null)));
+  }
+
+  const EDGE_KEYS = ["id", "source", "target", "relation", "sources", "documents", "date",
+    "excerpt", "curation_only", "reason"];
+
   function showEdge(edge) {
     const d = edge.data();
-    const extra = Object.entries(d).filter(([k]) => !["id", "source", "target", "relation", "sources", "date"].includes(k));
-    card.replaceChildren(
+    const extra = Object.entries(d).filter(([k, v]) => !EDGE_KEYS.includes(k) && v !== null && v !== undefined
+      && !(Array.isArray(v) && !v.length));
+    fill(card,
       closeButton(),
       el("h2", {}, d.relation),
-      el("p", {}, edge.source().data("label"), " → ", edge.target().data("label")),
+      el("p", {}, edge.source().data("label"), " ",
+        el("em", { class: "relation-label" }, (state.relations[d.relation] || {}).label || d.relation),
+        " ", edge.target().data("label")),
       d.date ? el("p", { class: "muted" }, "Date : " + d.date) : null,
       extra.length ? el("table", {}, extra.map(([k, v]) => el("tr", {}, el("th", {}, k), el("td", {}, Array.isArray(v) ? v.join(", ") : String(v))))) : null,
+      d.curation_only ? el("p", { class: "curation-only" }, "Lien établi par l'équipe tdi-graph, sans document source.") : null,
       el("h3", {}, "Sources"),
-      sourceList(d.sources || []),
+      edgeSources(d.sources || []),
     );
     card.hidden = false;
     card.dataset.node = "";
