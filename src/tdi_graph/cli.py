@@ -18,8 +18,16 @@ def _store_dir(args: argparse.Namespace) -> Path:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from tdi_graph.load import load
+    from tdi_graph.load import input_files, load
+    from tdi_graph.store import up_to_date
 
+    if args.check:
+        manifest = up_to_date(_store_dir(args), input_files())
+        if manifest is None:
+            print(f"{_store_dir(args)}: no build from the current inputs: run `tdi-graph load`")
+            return 3
+        print(f"build {manifest.build} is up to date with the inputs ({manifest.quads:,} quads)")
+        return 0
     started = time.perf_counter()
     report = load(_store_dir(args), validate=not args.no_validate)
     print("\n".join(report.lines()))
@@ -183,6 +191,11 @@ def parser() -> argparse.ArgumentParser:
 
     cmd = add("load", cmd_load, "validate the ontology and data, then build the store atomically")
     cmd.add_argument("--no-validate", action="store_true", help="skip the SHACL validation")
+    cmd.add_argument(
+        "--check",
+        action="store_true",
+        help="load nothing: exit 0 if the current build is from the current inputs, else 3",
+    )
 
     cmd = add("validate", cmd_validate, "SHACL and evidence checks; non-zero exit on violation")
     cmd.add_argument(

@@ -41,7 +41,7 @@ from tdi_graph.sparql_formats import (
     parse_accept,
     quality,
 )
-from tdi_graph.store import current_build, graph_sizes
+from tdi_graph.store import graph_sizes, served_build
 from tdi_graph.workers import WorkerPool
 from tdi_graph_api.errors import error_response
 from tdi_graph_api.templating import templates
@@ -94,7 +94,7 @@ def _pool(app: FastAPI) -> WorkerPool:
     if pool is None:
         settings: Settings = app.state.settings
         source: ox.Store | Path = app.state.store
-        build = current_build(app.state.store_dir)
+        build = served_build(app.state.store_dir)
         if not settings.store_in_memory and build is not None:
             source = build
         pool = WorkerPool(source, size=settings.query_workers, timeout=settings.query_timeout)
