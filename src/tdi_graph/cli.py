@@ -94,10 +94,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from tdi_graph.load import load
-    from tdi_graph.store import current_build
+    from tdi_graph.store import loaded
 
     store_dir = _store_dir(args)
-    if current_build(store_dir) is None:
+    if not loaded(store_dir):
         print(f"no store at {store_dir}: loading first")
         print("\n".join(load(store_dir).lines()))
     from tdi_graph_api.app import create_app
