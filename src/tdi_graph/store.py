@@ -260,13 +260,15 @@ def write_build(
 
 def _write(build: Path, quads: Iterable[ox.Quad], inputs: dict[str, str]) -> Manifest:
     store = ox.Store(str(build))
-    store.bulk_extend(quads)
-    store.flush()
-    store.optimize()
-    total, graphs = _counts(store)
     snapshot = _snapshot(build)
-    store.dump(str(snapshot), format=ox.RdfFormat.N_QUADS)
-    del store  # closes RocksDB: its files are final from here on
+    try:
+        store.bulk_extend(quads)
+        store.flush()
+        store.optimize()
+        total, graphs = _counts(store)
+        store.dump(str(snapshot), format=ox.RdfFormat.N_QUADS)
+    finally:
+        del store  # closes RocksDB (even on failure, before the build is deleted)
     return Manifest(
         build=build.name,
         created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -501,13 +503,15 @@ def open_build(store_dir: Path, *, in_memory: bool = True) -> OpenedBuild:
     candidates += [b for b in _complete_builds(store_dir) if b != current]
     refused: list[str] = []
     for build in candidates:
+        fresh = build not in _LEASES  # else an earlier open of this process still uses it
         try:
             if not _lease(build):
                 read_manifest(build)  # raises: no manifest
                 raise BuildDamaged(f"{_manifest_path(build)}: deleted while opening it")
             opened = verify(build, in_memory=in_memory)
         except BuildDamaged as exc:
-            release(build)
+            if fresh:
+                release(build)
             refused.append(exc.message)
             continue
         if refused:
