@@ -563,3 +563,35 @@ def test_cli_load_into_a_read_only_directory_is_one_line(tmp_path: Path) -> None
 def test_cli_load_check_says_whether_the_build_is_current(tmp_path: Path) -> None:
     done = tdi("load", "--check", "--store", str(tmp_path))
     assert done.returncode == 3 and "tdi-graph load" in done.stdout
+
+
+# --- a running server --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("in_memory", [True, False])
+def test_loads_never_disturb_a_running_server(tmp_path: Path, in_memory: bool) -> None:
+    """The app (its query workers reading the disk build, or the in-memory copy) keeps
+    answering through three loads; with a damaged current build it serves the previous one."""
+    from fastapi.testclient import TestClient
+    from tdi_graph_api.app import create_app
+
+    from tdi_graph.settings import Settings
+
+    first, second = two_builds(tmp_path)
+    _truncate_sst(second)
+    settings = Settings(
+        store=tmp_path, store_in_memory=in_memory, query_workers=1, query_timeout=10.0
+    )
+    count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    with TestClient(create_app(store_dir=tmp_path, settings=settings)) as client:
+
+        def answer() -> str:
+            got = client.get("/sparql", params={"query": count}, headers={"Accept": "text/csv"})
+            assert got.status_code == 200, got.text
+            return got.text.split()[-1]
+
+        assert answer() == "10"  # the first build: the second is damaged
+        for tag in "cde":
+            write_build(tmp_path, quads(5, tag))
+        assert first.is_dir() and answer() == "10"
+    st.release(first)
