@@ -424,6 +424,14 @@ def verify(build: Path, *, in_memory: bool = True) -> OpenedBuild:
     Always the RocksDB files' names and sizes; in memory, the snapshot's size and SHA-256; on
     disk, the RocksDB files' SHA-256; then the number of quads in each graph once opened.
     """
+    try:
+        return _verify(build, in_memory=in_memory)
+    except OSError as exc:  # unreadable files (permissions, I/O errors)
+        where = exc.filename or build
+        raise BuildDamaged(f"{where}: cannot read: {_reason(exc)}") from None
+
+
+def _verify(build: Path, *, in_memory: bool) -> OpenedBuild:
     manifest = read_manifest(build)
     if not build.is_dir():
         raise BuildDamaged(f"{build}: the build directory is missing")
@@ -449,7 +457,7 @@ def verify(build: Path, *, in_memory: bool = True) -> OpenedBuild:
     else:
         try:
             store = ox.Store.read_only(str(build))
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:  # RocksDB reports corruption as RuntimeError
             raise BuildDamaged(f"{build}: cannot open: {_reason(exc)}") from None
         where = build
     try:
