@@ -27,7 +27,7 @@ from tdi_graph.errors import BadRequest
 from tdi_graph.search import SEARCH_TYPES, SearchIndex
 from tdi_graph.settings import Settings
 from tdi_graph.sparql import Answer, QueryRequest
-from tdi_graph.store import current_build, graph_sizes, open_store
+from tdi_graph.store import graph_sizes, open_store, served_build
 from tdi_graph.view import Registry
 from tdi_graph.view.dates import bound
 from tdi_graph.workers import WorkerPool
@@ -122,7 +122,7 @@ class Services:
         if self._pool is None:
             # workers read the on-disk build when the app does not serve an in-memory copy
             source: ox.Store | Path = self.store
-            build = current_build(self.store_dir)
+            build = served_build(self.store_dir)  # the build that was verified
             if not self.settings.store_in_memory and build is not None:
                 source = build
             pool = WorkerPool(

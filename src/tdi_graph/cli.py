@@ -18,8 +18,16 @@ def _store_dir(args: argparse.Namespace) -> Path:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from tdi_graph.load import load
+    from tdi_graph.load import input_files, load
+    from tdi_graph.store import up_to_date
 
+    if args.check:
+        manifest = up_to_date(_store_dir(args), input_files())
+        if manifest is None:
+            print(f"{_store_dir(args)}: no build from the current inputs: run `tdi-graph load`")
+            return 3
+        print(f"build {manifest.build} is up to date with the inputs ({manifest.quads:,} quads)")
+        return 0
     started = time.perf_counter()
     report = load(_store_dir(args), validate=not args.no_validate)
     print("\n".join(report.lines()))
@@ -113,10 +121,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from tdi_graph.load import load
-    from tdi_graph.store import current_build
+    from tdi_graph.store import loaded
 
     store_dir = _store_dir(args)
-    if current_build(store_dir) is None:
+    if not loaded(store_dir):
         print(f"no store at {store_dir}: loading first")
         print("\n".join(load(store_dir).lines()))
     from tdi_graph_api.app import create_app
@@ -210,6 +218,11 @@ def parser() -> argparse.ArgumentParser:
 
     cmd = add("load", cmd_load, "validate the ontology and data, then build the store atomically")
     cmd.add_argument("--no-validate", action="store_true", help="skip the SHACL validation")
+    cmd.add_argument(
+        "--check",
+        action="store_true",
+        help="load nothing: exit 0 if the current build is from the current inputs, else 3",
+    )
 
     cmd = add("validate", cmd_validate, "SHACL and evidence checks; non-zero exit on violation")
     cmd.add_argument(

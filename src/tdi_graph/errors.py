@@ -59,3 +59,19 @@ class ValidationFailed(TdiError):
 class StoreMissing(TdiError):
     status = 503
     code = "store_missing"
+
+
+# --- builds (store.py) ---------------------------------------------------------------------------
+
+
+class BuildDamaged(StoreMissing):
+    """A build that does not match its manifest (truncated, corrupt, files missing)."""
+
+    code = "build_damaged"
+
+
+class StoreWriteFailed(TdiError):
+    """The store directory cannot be written (full disk, read-only, no permission)."""
+
+    status = 500
+    code = "store_write_failed"

@@ -44,6 +44,14 @@ def curated_files(ontology: Path | None = None, data: Path | None = None) -> lis
     return files
 
 
+def input_files(ontology: Path | None = None, data: Path | None = None) -> dict[str, Path]:
+    """Every file a load reads, by a stable name (hashed into the build's manifest)."""
+    files = {f"{gf.kind}/{gf.path.name}": gf.path for gf in curated_files(ontology, data)}
+    ref = (data or data_dir()) / "reference"
+    files |= {f"reference/{p.name}": p for p in sorted(ref.glob("*")) if p.is_file()}
+    return files
+
+
 def parse_file(graph_file: GraphFile) -> list[ox.Quad]:
     """Parse one Turtle file into quads of its named graph; a syntax error names file and line."""
     graph = graph_iri(graph_file.graph)
@@ -120,6 +128,10 @@ def load(
     graphs = {**curated, **ref}
     report.graphs = {name: len(quads) for name, quads in graphs.items()}
     t0 = time.perf_counter()
-    report.build = write_build(store_dir, (q for quads in graphs.values() for q in quads))
+    report.build = write_build(
+        store_dir,
+        (q for quads in graphs.values() for q in quads),
+        inputs=input_files(ontology, data),
+    )
     report.seconds["write store (bulk load)"] = time.perf_counter() - t0
     return report
