@@ -10,7 +10,7 @@ SEEDS  ?= ../shared/seeds
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install assets browser validate load serve lint bench docs clean
+.PHONY: run test install assets browser validate load serve lint bench docs fixtures clean
 
 # `validate` already ran SHACL, the link and the evidence checks: the load does not repeat them.
 run: install assets validate
@@ -68,6 +68,10 @@ bench: install assets
 
 docs: install
 	$(BIN)/python -m tdi_graph.docs
+
+# The reference sample of the tests (tests/fixtures/reference), cut from data/reference.
+fixtures: install
+	$(BIN)/python -m tests.fixtures.generate
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var

@@ -1,4 +1,8 @@
-"""The reference CSV files (data/reference/) converted into RDF by tdi_graph.reference."""
+"""The reference CSV files converted into RDF by tdi_graph.reference, on the committed sample.
+
+``REF_DIR`` is the sample of ``data/reference`` in ``tests/fixtures/reference`` (its README says
+what it keeps); the counts of the full files are pinned in ``tests/test_full.py``.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +17,7 @@ from tdi_graph import reference
 from tdi_graph.errors import DataError
 from tdi_graph.namespaces import PREFIXES, TDI, iri
 from tdi_graph.reference import reference_graphs
-
-REF_DIR = Path(__file__).resolve().parents[1] / "data" / "reference"
+from tests.fixtures import REFERENCE as REF_DIR
 
 A = ox.NamedNode(PREFIXES["rdf"] + "type")
 LABEL = ox.NamedNode(PREFIXES["rdfs"] + "label")
@@ -75,16 +78,17 @@ def test_graph_names(graphs: Graphs) -> None:
 @pytest.mark.parametrize(
     ("graph", "cls", "count"),
     [
-        ("reference/cog2026", "Region", 26),
-        ("reference/cog2026", "Departement", 109),
-        ("reference/cog2026", "Commune", 37_590),
-        ("reference/cog2026", "EPCI", 1_266),
-        ("reference/cog2026", "Intercommunality", 1_266),
-        ("reference/ti-phase1", "ProgrammeTerritory", 149),
-        ("reference/ti-phase2", "ProgrammeTerritory", 183),
+        ("reference/cog2026", "Region", 18),
+        ("reference/cog2026", "Departement", 54),
+        ("reference/cog2026", "Commune", 89),
+        ("reference/cog2026", "EPCI", 188),
+        ("reference/cog2026", "Intercommunality", 188),
+        ("reference/ti-phase1", "ProgrammeTerritory", 34),
+        ("reference/ti-phase2", "ProgrammeTerritory", 32),
     ],
 )
 def test_counts(graphs: Graphs, graph: str, cls: str, count: int) -> None:
+    """One node per row of the sample (``wc -l tests/fixtures/reference/*.csv`` minus headers)."""
     assert len(subjects(graphs[graph], tdi(cls))) == count
 
 
@@ -94,10 +98,10 @@ def test_commune_kinds(graphs: Graphs) -> None:
         if t.predicate == tdi("communeKind"):
             kinds[t.object.value] = kinds.get(t.object.value, 0) + 1
     assert kinds == {
-        TDI + "CommuneActuelle": 34_969,
-        TDI + "CommuneDeleguee": 2_105,
-        TDI + "CommuneAssociee": 471,
-        TDI + "ArrondissementMunicipal": 45,
+        TDI + "CommuneActuelle": 86,
+        TDI + "CommuneDeleguee": 1,
+        TDI + "CommuneAssociee": 1,
+        TDI + "ArrondissementMunicipal": 1,
     }
 
 
@@ -142,6 +146,8 @@ def test_delegated_commune_sharing_its_code(store: ox.Store) -> None:
         ox.Literal("Arbignieu", language="fr")
     }
     assert objects(store, "commune-01015-deleguee", tdi("communeKind")) == {tdi("CommuneDeleguee")}
+    assert objects(store, "commune-01120-associee", tdi("communeKind")) == {tdi("CommuneAssociee")}
+    assert not objects(store, "commune-01120", LABEL)  # no current commune has that code
 
 
 def test_paris_arrondissement_and_ept(store: ox.Store) -> None:
@@ -155,16 +161,22 @@ def test_epci(store: ox.Store) -> None:
     assert objects(store, node, tdi("epciKind")) == {tdi("CA")}
     assert objects(store, node, tdi("siren")) == {ox.Literal("200065647")}
     (count,) = objects(store, node, tdi("communeCount"))
-    assert count.datatype == XSD_INTEGER
-    assert int(count.value) == len(objects(store, node, tdi("hasMember")))
+    assert (count.datatype, count.value) == (XSD_INTEGER, "73")  # the sample keeps 2 members
+    assert objects(store, node, tdi("hasMember")) == {iri("commune-25547"), iri("commune-25388")}
     assert objects(store, "epci-200046977", tdi("epciKind")) == {tdi("METRO")}  # MET69, Lyon
+
+
+def test_a_complete_epci_counts_its_members(store: ox.Store) -> None:
+    """The sample keeps every commune of Le Grand Chalon (the full data: tests/test_full.py)."""
+    (count,) = objects(store, "epci-247100589", tdi("communeCount"))
+    assert int(count.value) == len(objects(store, "epci-247100589", tdi("hasMember"))) == 51
 
 
 def test_wikidata_only_regions(graphs: Graphs, store: ox.Store) -> None:
     (qid,) = objects(store, "region-27", EXACT_MATCH)
     assert qid == ox.NamedNode(WIKIDATA + "Q18578267")
     wikidata = graphs["reference/wikidata"]
-    assert len(wikidata) == 18
+    assert len(wikidata) == 18  # every region of the sample has a trusted QID
     assert all(t.predicate == EXACT_MATCH for t in wikidata)
     assert all(t.subject.value.startswith(str(iri("region-"))[1:-1]) for t in wikidata)
     departements = subjects(graphs["reference/cog2026"], tdi("Departement"))
