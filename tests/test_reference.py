@@ -232,8 +232,8 @@ def test_every_entity_has_label_and_source(graphs: Graphs) -> None:
 
 @pytest.fixture
 def ref_copy(tmp_path: Path) -> Iterator[Path]:
-    """A writable copy of the reference CSV files."""
-    for path in REF_DIR.glob("*.csv"):
+    """A writable copy of the reference sample (CSV files and datasets.ttl)."""
+    for path in [*REF_DIR.glob("*.csv"), REF_DIR / "datasets.ttl"]:
         shutil.copyfile(path, tmp_path / path.name)
     yield tmp_path
 
@@ -333,3 +333,61 @@ def test_fact_day_range_keeps_its_first_day(store: ox.Store) -> None:
     assert objects(store, "claim-ti-count-3", date) == {ox.Literal("2018-11-21", datatype=XSD_DATE)}
     (label,) = objects(store, "claim-ti-count-3", LABEL)
     assert label.value == "124 territoires (2018-11-21/22, Le Journal des Entreprises)"
+
+
+# --- code lists and datasets from data, and the memo ------------------------------------------
+
+
+def test_kinds_come_from_the_vocabulary() -> None:
+    """The CSV codes are the ``skos:notation`` of the concepts of geography.ttl."""
+    assert reference.epci_kinds() == {
+        "CC": tdi("CC"),
+        "CA": tdi("CA"),
+        "CU": tdi("CU"),
+        "METRO": tdi("METRO"),
+        "MET69": tdi("METRO"),  # the Métropole de Lyon is filed as a métropole
+        "EPT": tdi("EPT"),
+    }
+    assert reference.commune_kinds() == {
+        "commune-actuelle": (tdi("CommuneActuelle"), ""),
+        "arrondissement-municipal": (tdi("ArrondissementMunicipal"), ""),
+        "commune-deleguee": (tdi("CommuneDeleguee"), "-deleguee"),
+        "commune-associee": (tdi("CommuneAssociee"), "-associee"),
+    }
+
+
+def test_an_unknown_epci_type_lists_the_known_ones(ref_copy: Path) -> None:
+    path = ref_copy / "cog2026_epci.csv"
+    line = _line_of(path, "200065647,")
+    _rewrite(
+        path,
+        line,
+        path.read_text(encoding="utf-8").splitlines()[line - 1].replace(",CA,", ",SIVU,"),
+    )
+    with pytest.raises(DataError) as exc:
+        reference_graphs(ref_copy)
+    assert exc.value.message.endswith(
+        f"cog2026_epci.csv:{line}: type 'SIVU' is not a known EPCI type "
+        "(CA, CC, CU, EPT, MET69, METRO)"
+    )
+
+
+def test_the_datasets_are_described_in_turtle(ref_copy: Path) -> None:
+    path = ref_copy / "datasets.ttl"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("id:dataset-ti-facts a", "id:dataset-ti-fact a"), "utf-8")
+    with pytest.raises(DataError) as exc:
+        reference_graphs(ref_copy)
+    assert exc.value.message == (
+        f"{path}: no dcat:Dataset for https://w3id.org/tdi-graph/id/dataset-ti-facts"
+    )
+
+
+def test_a_second_conversion_of_the_same_files_is_remembered(ref_copy: Path) -> None:
+    first = reference_graphs(ref_copy)
+    assert reference_graphs(ref_copy)["reference/cog2026"] is first["reference/cog2026"]
+    assert reference.inputs_digest(ref_copy) == reference.inputs_digest(REF_DIR)
+    _rewrite(ref_copy / "cog2026_regions.csv", 2, "01,Guadeloupe (edited),97105,drom,3")
+    edited = reference_graphs(ref_copy)["reference/cog2026"]
+    assert edited is not first["reference/cog2026"] and edited != first["reference/cog2026"]
+    assert ox.Literal("Guadeloupe (edited)", language="fr") in {t.object for t in edited}
