@@ -151,3 +151,26 @@ def test_the_search_index_covers_the_communes(full_client: TestClient) -> None:
         "results"
     ][:1]
     assert (hit["id"], hit["type"], hit["label"]) == ("commune-25547", "place", "Sochaux")
+
+
+#: The researcher queries of queries/ (tests/test_queries_catalogue.py checks they find
+#: something); each must answer within a second on the full data, here with room for a busy host.
+RESEARCH_SECONDS = 2.0
+
+
+@pytest.mark.perf
+def test_researcher_queries_stay_fast_on_the_full_data(full: ox.Store) -> None:
+    import time
+
+    slow = {}
+    for name, named in sorted(queries.catalogue().items()):
+        if name.startswith(("api-", "network-")):  # internal: they feed the API and network
+            continue
+        started = time.perf_counter()
+        result = queries.run(full, named)
+        found = sum(1 for _ in result) if named.kind != "ask" else int(bool(result))
+        seconds = time.perf_counter() - started
+        assert found > 0, name
+        if seconds > RESEARCH_SECONDS:
+            slow[name] = round(seconds, 2)
+    assert slow == {}

@@ -14,11 +14,11 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel
 from tdi_graph_api.schemas import CommitmentList, EventList, SignatureList, TerritoryList
 
-from bench import synthetic
 from tdi_graph import facts
 from tdi_graph.entities import Registry, describe
 from tdi_graph.load import collect_curated
 from tdi_graph.namespaces import ID
+from tdi_graph.testing import synthetic
 
 NFC = "cp-bdt-2019-03-20-nord-franche-comte"
 CP1076 = "cp-1076-conventions-de-mobilisation"
@@ -389,6 +389,7 @@ def median_ms(call: Callable[[], Any]) -> float:
     return statistics.median(runs) * 1000
 
 
+@pytest.mark.perf
 def test_filters_stay_fast_on_a_larger_graph(grown: tuple[ox.Store, Registry]) -> None:
     store, registry = grown
     person, org = ID + "synthetic-person-5", ID + "synthetic-org-5"
