@@ -45,7 +45,7 @@ def dataset_triples(ref_dir: Path) -> Triples:
     missing = [node.value for node in USED if node not in described]
     if missing:
         raise DataError(f"{path}: no dcat:Dataset for {', '.join(missing)}")
-    others = sorted({t.subject.value for t in triples} - {n.value for n in described})
+    others = sorted(str(s) for s in {t.subject for t in triples} - described)
     if others:
         raise DataError(f"{path}: describes {', '.join(others)}, which are not dcat:Dataset")
     return triples
