@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from bench import synthetic
 from tdi_graph import queries
 from tdi_graph.load import collect_curated, collect_reference
+from tdi_graph.testing import synthetic
 
 
 def timed(store: ox.Store, query: queries.NamedQuery, repeat: int = 5) -> float:

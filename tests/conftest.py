@@ -18,6 +18,7 @@ from tdi_graph.load import load
 from tdi_graph.resources import project_root
 from tdi_graph.settings import Settings
 from tdi_graph.store import open_store
+from tests.fixtures import REFERENCE
 
 SEEDS = (project_root() or Path.cwd()).parent / "shared" / "seeds"
 
@@ -32,9 +33,12 @@ def seeds_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store built once for the session from the project's data (validation is tested apart)."""
+    """The session store: the curated data plus the reference sample of ``tests/fixtures``.
+
+    Built once (validation is tested apart). ``tests/test_full.py`` loads the real reference data.
+    """
     directory = tmp_path_factory.mktemp("store")
-    load(directory, validate=False)
+    load(directory, validate=False, reference=REFERENCE)
     return directory
 
 

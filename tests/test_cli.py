@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+from tests.fixtures import REFERENCE
+
 CLI = [sys.executable, "-m", "tdi_graph.cli"]
+#: The commands read the reference sample (the ``reference_dir`` setting), as the session store.
+ENV = {**os.environ, "TDI_REFERENCE_DIR": str(REFERENCE)}
 
 
 def tdi(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=300)
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=300, env=ENV)
 
 
 def test_validate_against_the_seeds_passes(seeds_dir: Path) -> None:

@@ -1,21 +1,28 @@
-"""Building the store: what goes in, how fast it reports, and atomicity on broken input."""
+"""Building the store: what goes in, how fast it reports, and atomicity on broken input.
+
+The loads here run on small inputs: the curated data with the reference sample of
+``tests/fixtures/reference``, or a tiny project of a few triples. The full load of the real
+data is in ``tests/test_full.py``.
+"""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from tdi_graph.errors import DataError, StoreMissing, ValidationFailed
 from tdi_graph.load import load
 from tdi_graph.resources import data_dir, ontology_dir
 from tdi_graph.store import current_build, graph_sizes, open_store
+from tests.fixtures import REFERENCE
 
 GRAPH = "https://w3id.org/tdi-graph/graph/"
 
 
-def test_one_named_graph_per_source_plus_ontology_and_reference(store) -> None:
+def test_one_named_graph_per_source_plus_ontology_and_reference(store: ox.Store) -> None:
     sizes = graph_sizes(store)
     for name in (
         "cp-bdt-2019-03-20-nord-franche-comte",
@@ -30,9 +37,13 @@ def test_one_named_graph_per_source_plus_ontology_and_reference(store) -> None:
         "reference/cog2026",
         "reference/ti-phase1",
         "reference/ti-phase2",
+        "reference/ti-facts",
+        "reference/wikidata",
+        "reference/datasets",
     ):
         assert sizes.get(GRAPH + name, 0) > 0, name
-    assert sizes[GRAPH + "reference/cog2026"] > 400_000
+    assert sizes[GRAPH + "reference/cog2026"] == 3_413  # the sample; 400k+ in test_full.py
+    assert sum(sizes.values()) == len(store)
 
 
 def test_open_store_without_a_load_is_a_clear_error(tmp_path: Path) -> None:
@@ -42,15 +53,17 @@ def test_open_store_without_a_load_is_a_clear_error(tmp_path: Path) -> None:
 
 @pytest.fixture
 def project_copy(tmp_path: Path) -> tuple[Path, Path]:
+    """A writable copy of the ontology and curated data, with the reference sample."""
     ontology = tmp_path / "ontology"
     data = tmp_path / "data"
     shutil.copytree(ontology_dir(), ontology)
-    shutil.copytree(data_dir(), data)
+    shutil.copytree(data_dir(), data, ignore=shutil.ignore_patterns("reference"))
+    shutil.copytree(REFERENCE, data / "reference", ignore=shutil.ignore_patterns("*.md"))
     return ontology, data
 
 
 def test_a_broken_file_names_file_and_line_and_leaves_the_old_store(
-    project_copy: tuple[Path, Path], store_dir: Path, tmp_path: Path
+    project_copy: tuple[Path, Path], store_dir: Path, store: ox.Store, tmp_path: Path
 ) -> None:
     ontology, data = project_copy
     target = tmp_path / "store"
@@ -66,7 +79,7 @@ def test_a_broken_file_names_file_and_line_and_leaves_the_old_store(
     assert str(broken) in info.value.message
     assert ":41:" in info.value.message
     assert current_build(target) == before
-    assert len(open_store(target, in_memory=False)) > 400_000
+    assert len(open_store(target, in_memory=False)) == len(store)
 
 
 def test_a_shacl_violation_aborts_the_load(project_copy: tuple[Path, Path], tmp_path: Path) -> None:
@@ -92,15 +105,49 @@ def test_a_broken_reference_csv_names_file_and_line(
         load(tmp_path / "store", ontology=ontology, data=data, validate=False)
 
 
+def test_the_reference_directory_is_an_argument(tmp_path: Path) -> None:
+    report = load(tmp_path / "store", validate=False, reference=REFERENCE)
+    assert report.graphs["reference/ti-phase1"] == 476
+    assert set(report.seconds) == {
+        "parse curated Turtle",
+        "convert reference CSV",
+        "write store (bulk load)",
+    }
+    assert report.lines()[-4].startswith("total") and f"{report.total:,}" in report.lines()[-4]
+
+
+@pytest.fixture
+def tiny_project(tmp_path: Path) -> tuple[Path, Path]:
+    """An ontology of one triple and empty curated files: a load that writes a few quads."""
+    ontology, data = tmp_path / "tiny-ontology", tmp_path / "tiny-data"
+    (ontology / "vocabularies").mkdir(parents=True)
+    (data / "sources").mkdir(parents=True)
+    owl = "<https://w3id.org/tdi-graph/ontology> a <http://www.w3.org/2002/07/owl#Ontology> .\n"
+    (ontology / "tdi.ttl").write_text(owl, encoding="utf-8")
+    for path in (ontology / "shapes.ttl", data / "entities.ttl", data / "curation.ttl"):
+        path.write_text("", encoding="utf-8")
+    shutil.copytree(REFERENCE, data / "reference", ignore=shutil.ignore_patterns("*.md"))
+    return ontology, data
+
+
 def test_a_second_load_swaps_the_build_and_keeps_one_previous(
-    store_dir: Path, tmp_path: Path
+    tiny_project: tuple[Path, Path], tmp_path: Path
 ) -> None:
+    ontology, data = tiny_project
     target = tmp_path / "store"
-    first = load(target, validate=False).build
-    second = load(target, validate=False).build
+
+    def again() -> Path:
+        build = load(target, validate=False, ontology=ontology, data=data).build
+        assert build is not None
+        return build
+
+    first = again()
+    second = again()
     assert first != second
     assert current_build(target) == second
-    assert first is not None and first.is_dir()  # kept for a server still reading it
-    third = load(target, validate=False).build
+    assert first.is_dir()  # kept for a server still reading it
+    third = again()
     assert current_build(target) == third
     assert not first.exists()
+    assert second.is_dir()
+    assert len(open_store(target, in_memory=False)) == 1 + 4_487  # the owl triple + the sample

@@ -551,7 +551,7 @@ def test_cli_export_and_stats(
 
 @pytest.fixture(scope="module")
 def synthetic_store() -> Iterator[ox.Store]:
-    from bench.network import Synthetic, ontology_quads
+    from tdi_graph.testing.network import Synthetic, ontology_quads
 
     store = ox.Store()
     store.bulk_extend(ontology_quads())
@@ -559,6 +559,7 @@ def synthetic_store() -> Iterator[ox.Store]:
     yield store
 
 
+@pytest.mark.perf
 def test_network_queries_stay_fast_on_a_larger_graph(synthetic_store: ox.Store) -> None:
     from tdi_graph import queries
 

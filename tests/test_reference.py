@@ -1,4 +1,8 @@
-"""The reference CSV files (data/reference/) converted into RDF by tdi_graph.reference."""
+"""The reference CSV files converted into RDF by tdi_graph.reference, on the committed sample.
+
+``REF_DIR`` is the sample of ``data/reference`` in ``tests/fixtures/reference`` (its README says
+what it keeps); the counts of the full files are pinned in ``tests/test_full.py``.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +17,7 @@ from tdi_graph import reference
 from tdi_graph.errors import DataError
 from tdi_graph.namespaces import PREFIXES, TDI, iri
 from tdi_graph.reference import reference_graphs
-
-REF_DIR = Path(__file__).resolve().parents[1] / "data" / "reference"
+from tests.fixtures import REFERENCE as REF_DIR
 
 A = ox.NamedNode(PREFIXES["rdf"] + "type")
 LABEL = ox.NamedNode(PREFIXES["rdfs"] + "label")
@@ -75,16 +78,17 @@ def test_graph_names(graphs: Graphs) -> None:
 @pytest.mark.parametrize(
     ("graph", "cls", "count"),
     [
-        ("reference/cog2026", "Region", 26),
-        ("reference/cog2026", "Departement", 109),
-        ("reference/cog2026", "Commune", 37_590),
-        ("reference/cog2026", "EPCI", 1_266),
-        ("reference/cog2026", "Intercommunality", 1_266),
-        ("reference/ti-phase1", "ProgrammeTerritory", 149),
-        ("reference/ti-phase2", "ProgrammeTerritory", 183),
+        ("reference/cog2026", "Region", 18),
+        ("reference/cog2026", "Departement", 54),
+        ("reference/cog2026", "Commune", 89),
+        ("reference/cog2026", "EPCI", 188),
+        ("reference/cog2026", "Intercommunality", 188),
+        ("reference/ti-phase1", "ProgrammeTerritory", 34),
+        ("reference/ti-phase2", "ProgrammeTerritory", 32),
     ],
 )
 def test_counts(graphs: Graphs, graph: str, cls: str, count: int) -> None:
+    """One node per row of the sample (``wc -l tests/fixtures/reference/*.csv`` minus headers)."""
     assert len(subjects(graphs[graph], tdi(cls))) == count
 
 
@@ -94,10 +98,10 @@ def test_commune_kinds(graphs: Graphs) -> None:
         if t.predicate == tdi("communeKind"):
             kinds[t.object.value] = kinds.get(t.object.value, 0) + 1
     assert kinds == {
-        TDI + "CommuneActuelle": 34_969,
-        TDI + "CommuneDeleguee": 2_105,
-        TDI + "CommuneAssociee": 471,
-        TDI + "ArrondissementMunicipal": 45,
+        TDI + "CommuneActuelle": 86,
+        TDI + "CommuneDeleguee": 1,
+        TDI + "CommuneAssociee": 1,
+        TDI + "ArrondissementMunicipal": 1,
     }
 
 
@@ -142,6 +146,8 @@ def test_delegated_commune_sharing_its_code(store: ox.Store) -> None:
         ox.Literal("Arbignieu", language="fr")
     }
     assert objects(store, "commune-01015-deleguee", tdi("communeKind")) == {tdi("CommuneDeleguee")}
+    assert objects(store, "commune-01120-associee", tdi("communeKind")) == {tdi("CommuneAssociee")}
+    assert not objects(store, "commune-01120", LABEL)  # no current commune has that code
 
 
 def test_paris_arrondissement_and_ept(store: ox.Store) -> None:
@@ -155,16 +161,22 @@ def test_epci(store: ox.Store) -> None:
     assert objects(store, node, tdi("epciKind")) == {tdi("CA")}
     assert objects(store, node, tdi("siren")) == {ox.Literal("200065647")}
     (count,) = objects(store, node, tdi("communeCount"))
-    assert count.datatype == XSD_INTEGER
-    assert int(count.value) == len(objects(store, node, tdi("hasMember")))
+    assert (count.datatype, count.value) == (XSD_INTEGER, "73")  # the sample keeps 2 members
+    assert objects(store, node, tdi("hasMember")) == {iri("commune-25547"), iri("commune-25388")}
     assert objects(store, "epci-200046977", tdi("epciKind")) == {tdi("METRO")}  # MET69, Lyon
+
+
+def test_a_complete_epci_counts_its_members(store: ox.Store) -> None:
+    """The sample keeps every commune of Le Grand Chalon (the full data: tests/test_full.py)."""
+    (count,) = objects(store, "epci-247100589", tdi("communeCount"))
+    assert int(count.value) == len(objects(store, "epci-247100589", tdi("hasMember"))) == 51
 
 
 def test_wikidata_only_regions(graphs: Graphs, store: ox.Store) -> None:
     (qid,) = objects(store, "region-27", EXACT_MATCH)
     assert qid == ox.NamedNode(WIKIDATA + "Q18578267")
     wikidata = graphs["reference/wikidata"]
-    assert len(wikidata) == 18
+    assert len(wikidata) == 18  # every region of the sample has a trusted QID
     assert all(t.predicate == EXACT_MATCH for t in wikidata)
     assert all(t.subject.value.startswith(str(iri("region-"))[1:-1]) for t in wikidata)
     departements = subjects(graphs["reference/cog2026"], tdi("Departement"))
@@ -220,8 +232,8 @@ def test_every_entity_has_label_and_source(graphs: Graphs) -> None:
 
 @pytest.fixture
 def ref_copy(tmp_path: Path) -> Iterator[Path]:
-    """A writable copy of the reference CSV files."""
-    for path in REF_DIR.glob("*.csv"):
+    """A writable copy of the reference sample (CSV files and datasets.ttl)."""
+    for path in [*REF_DIR.glob("*.csv"), REF_DIR / "datasets.ttl"]:
         shutil.copyfile(path, tmp_path / path.name)
     yield tmp_path
 
@@ -321,3 +333,61 @@ def test_fact_day_range_keeps_its_first_day(store: ox.Store) -> None:
     assert objects(store, "claim-ti-count-3", date) == {ox.Literal("2018-11-21", datatype=XSD_DATE)}
     (label,) = objects(store, "claim-ti-count-3", LABEL)
     assert label.value == "124 territoires (2018-11-21/22, Le Journal des Entreprises)"
+
+
+# --- code lists and datasets from data, and the memo ------------------------------------------
+
+
+def test_kinds_come_from_the_vocabulary() -> None:
+    """The CSV codes are the ``skos:notation`` of the concepts of geography.ttl."""
+    assert reference.epci_kinds() == {
+        "CC": tdi("CC"),
+        "CA": tdi("CA"),
+        "CU": tdi("CU"),
+        "METRO": tdi("METRO"),
+        "MET69": tdi("METRO"),  # the Métropole de Lyon is filed as a métropole
+        "EPT": tdi("EPT"),
+    }
+    assert reference.commune_kinds() == {
+        "commune-actuelle": (tdi("CommuneActuelle"), ""),
+        "arrondissement-municipal": (tdi("ArrondissementMunicipal"), ""),
+        "commune-deleguee": (tdi("CommuneDeleguee"), "-deleguee"),
+        "commune-associee": (tdi("CommuneAssociee"), "-associee"),
+    }
+
+
+def test_an_unknown_epci_type_lists_the_known_ones(ref_copy: Path) -> None:
+    path = ref_copy / "cog2026_epci.csv"
+    line = _line_of(path, "200065647,")
+    _rewrite(
+        path,
+        line,
+        path.read_text(encoding="utf-8").splitlines()[line - 1].replace(",CA,", ",SIVU,"),
+    )
+    with pytest.raises(DataError) as exc:
+        reference_graphs(ref_copy)
+    assert exc.value.message.endswith(
+        f"cog2026_epci.csv:{line}: type 'SIVU' is not a known EPCI type "
+        "(CA, CC, CU, EPT, MET69, METRO)"
+    )
+
+
+def test_the_datasets_are_described_in_turtle(ref_copy: Path) -> None:
+    path = ref_copy / "datasets.ttl"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("id:dataset-ti-facts a", "id:dataset-ti-fact a"), "utf-8")
+    with pytest.raises(DataError) as exc:
+        reference_graphs(ref_copy)
+    assert exc.value.message == (
+        f"{path}: no dcat:Dataset for https://w3id.org/tdi-graph/id/dataset-ti-facts"
+    )
+
+
+def test_a_second_conversion_of_the_same_files_is_remembered(ref_copy: Path) -> None:
+    first = reference_graphs(ref_copy)
+    assert reference_graphs(ref_copy)["reference/cog2026"] is first["reference/cog2026"]
+    assert reference.inputs_digest(ref_copy) == reference.inputs_digest(REF_DIR)
+    _rewrite(ref_copy / "cog2026_regions.csv", 2, "01,Guadeloupe (edited),97105,drom,3")
+    edited = reference_graphs(ref_copy)["reference/cog2026"]
+    assert edited is not first["reference/cog2026"] and edited != first["reference/cog2026"]
+    assert ox.Literal("Guadeloupe (edited)", language="fr") in {t.object for t in edited}

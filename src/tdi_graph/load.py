@@ -13,6 +13,7 @@ from tdi_graph import reference
 from tdi_graph.errors import DataError
 from tdi_graph.namespaces import graph_iri
 from tdi_graph.resources import data_dir, ontology_dir
+from tdi_graph.settings import get_settings
 from tdi_graph.store import write_build
 
 
@@ -89,8 +90,11 @@ def collect_curated(files: Iterable[GraphFile] | None = None) -> dict[str, list[
 
 
 def collect_reference(ref_dir: Path | None = None) -> dict[str, list[ox.Quad]]:
-    """Convert the reference CSV files into quads, graph name -> quads."""
-    ref_dir = ref_dir or data_dir() / "reference"
+    """Convert the reference CSV files into quads, graph name -> quads.
+
+    ``ref_dir`` defaults to the ``reference_dir`` setting, else ``data/reference``.
+    """
+    ref_dir = ref_dir or get_settings().reference_dir or data_dir() / "reference"
     out: dict[str, list[ox.Quad]] = {}
     for name, triples in reference.reference_graphs(ref_dir).items():
         g = graph_iri(name)
@@ -104,10 +108,12 @@ def load(
     validate: bool = True,
     ontology: Path | None = None,
     data: Path | None = None,
+    reference: Path | None = None,
 ) -> LoadReport:
     """Validate everything, then build a new store and make it current (atomic).
 
-    ``ontology`` and ``data`` default to the project's directories (tests point them elsewhere).
+    ``ontology`` and ``data`` default to the project's directories, ``reference`` to
+    ``data/reference`` (else the ``reference_dir`` setting): tests point them elsewhere.
     """
     report = LoadReport()
     t0 = time.perf_counter()
@@ -115,7 +121,7 @@ def load(
     report.seconds["parse curated Turtle"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    ref = collect_reference(data / "reference" if data else None)
+    ref = collect_reference(reference or (data / "reference" if data else None))
     report.seconds["convert reference CSV"] = time.perf_counter() - t0
 
     if validate:

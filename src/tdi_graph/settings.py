@@ -53,6 +53,10 @@ class Settings(BaseSettings):
         None,
         description="Source documents for the evidence checks (default ../shared/seeds).",
     )
+    reference_dir: Path | None = Field(
+        None,
+        description="Reference CSV files `load` and `validate` convert (default data/reference).",
+    )
 
 
 @lru_cache(maxsize=1)

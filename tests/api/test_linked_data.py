@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import doctest
 import json
 
 import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
-from tdi_graph_api.routers import pages
-
-from tdi_graph import entities
 
 ID = "https://w3id.org/tdi-graph/id/"
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 TDI = "https://w3id.org/tdi-graph/ontology#"
-
-
-def test_docstring_examples_run() -> None:
-    assert doctest.testmod(pages).failed == 0
-    assert doctest.testmod(entities).failed == 0
 
 
 def graph(answer, fmt: ox.RdfFormat) -> set[tuple[str, str, str]]:  # type: ignore[no-untyped-def]

@@ -146,7 +146,7 @@ def test_territories_per_region(client: TestClient) -> None:
     assert set(phase1["signedTerritories"].split(", ")) == {"Nord Franche-Comté", "Auxois Morvan"}
     assert len(found) == 2  # both phases
     everywhere = rows(client, "territories-per-region")
-    assert sum(r["territories"] for r in everywhere if r["phase"] == TDI + "Phase1") == 149
+    assert sum(r["territories"] for r in everywhere if r["phase"] == TDI + "Phase1") == 34
     assert sum(r["withSignedContract"] for r in everywhere) == 7
 
 

@@ -171,6 +171,7 @@ def _state(pid: int) -> str:
         return "gone"
 
 
+@pytest.mark.perf
 def test_runaway_query_is_stopped(app: FastAPI, live_server: str, settings: Settings) -> None:
     """A cross product answers 503 within the limit + 1 s, its worker is killed (CPU freed),
     and a simple query sent meanwhile is answered at once."""
@@ -218,6 +219,7 @@ def small_pool(store: ox.Store) -> Iterator[WorkerPool]:
         yield pool
 
 
+@pytest.mark.perf
 def test_pool_timeout_and_replacement(small_pool: WorkerPool) -> None:
     (first,) = small_pool.pids()
     started = time.monotonic()
@@ -282,6 +284,7 @@ def _check_row_cap(client: TestClient) -> None:
     assert named["total"] > 50 and len(named["items"]) == 10  # a page: counted, not capped
 
 
+@pytest.mark.perf
 def test_row_cap_stops_early(small_pool: WorkerPool) -> None:
     started = time.monotonic()
     with pytest.raises(TooManyResults):

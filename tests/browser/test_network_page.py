@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from tests.browser.conftest import open_page
+from tests.fixtures.pages import open_page
 
 pytestmark = pytest.mark.browser
 

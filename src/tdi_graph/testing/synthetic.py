@@ -1,8 +1,8 @@
 """A synthetic graph shaped like ours (persons, posts, signature acts, agreements, commitments).
 
-Used by the benchmarks to check that named queries stay fast when the graph grows. Entities live
-under ``https://w3id.org/tdi-graph/id/synthetic-*`` in the graph ``graph/synthetic``, so they never
-collide with the curated data.
+Used by the benchmarks and the tests to check that named queries stay fast when the graph
+grows. Entities live under ``https://w3id.org/tdi-graph/id/synthetic-*`` in the graph
+``graph/synthetic``, so they never collide with the curated data.
 """
 
 from __future__ import annotations
