@@ -154,6 +154,7 @@ class SearchIndex:
     typos: dict[str, list[str]] = field(default_factory=dict)  # deletion -> words
     codes: dict[str, list[int]] = field(default_factory=dict)
     code_keys: list[str] = field(default_factory=list)
+    slots: dict[str, int] = field(default_factory=dict)  # entity id -> its slot
     build_seconds: float = 0.0
 
     @classmethod
@@ -223,6 +224,7 @@ class SearchIndex:
         index.typos = dict(typos)
         index.codes = {k: v if len(v) == 1 else sorted(set(v)) for k, v in codes.items()}
         index.code_keys = sorted(index.codes)
+        index.slots = {entity[0]: slot for slot, entity in enumerate(index.entities)}
         return index
 
     def __len__(self) -> int:
@@ -366,3 +368,33 @@ class SearchIndex:
         )
         page = [self.entities[i] for _, _, i in ranked[offset : offset + limit]]
         return len(ranked), [Hit(e[0], e[1], e[2], 1.0) for e in page]
+
+    # --- lookups --------------------------------------------------------------------------
+
+    def entity(self, entity_id: str) -> Hit | None:
+        """The indexed entity of an id (score 1), or ``None``."""
+        slot = self.slots.get(entity_id)
+        if slot is None:
+            return None
+        found = self.entities[slot]
+        return Hit(found[0], found[1], found[2], 1.0)
+
+    def entity_of_iri(self, iri: str) -> Hit | None:
+        """The indexed entity of an IRI, or ``None``."""
+        return self.entity(short_id(iri))
+
+    def exact(self, text: str) -> set[str]:
+        """The ids of the entities one of whose names (once normalised) or identifiers
+        (INSEE code, SIREN, ANCT code...) equals ``text``."""
+        key = normalise(text)
+        tokens = key.split()
+        if not tokens:
+            return set()
+        found = {
+            self.entities[self.name_entity[n]][0]
+            for n in self.postings.get(tokens[0], ())
+            if self.name_text[n] == key
+        }
+        code = text.lower() if text.isascii() and text.isalnum() else compact(text)
+        found.update(self.entities[slot][0] for slot in self.codes.get(code, ()))
+        return found

@@ -50,6 +50,12 @@ class Settings(BaseSettings):
         None,
         description="Source documents for the evidence checks (default ../shared/seeds).",
     )
+    # --- reconciliation and published links (lead)
+    public_url: str | None = Field(
+        None,
+        description="Public root URL of the server (e.g. https://tdi.example.org), used in the "
+        "reconciliation manifest; default: the URL the client used.",
+    )
 
 
 @lru_cache(maxsize=1)
