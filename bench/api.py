@@ -62,11 +62,10 @@ ENDPOINTS: dict[str, list[str]] = {
 
 def app_without_cache() -> Any:
     """The app with no memo of answers (``uvicorn --factory bench.api:app_without_cache``)."""
+    from tdi_graph.settings import get_settings
     from tdi_graph_api.app import create_app
 
-    app = create_app()
-    app.state.api_cache_size = 0
-    return app
+    return create_app(settings=get_settings().model_copy(update={"api_cache_size": 0}))
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -11,11 +12,9 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from tdi_graph import __version__
-from tdi_graph.entities import Registry
-from tdi_graph.search import SearchIndex
 from tdi_graph.settings import Settings, get_settings
-from tdi_graph.store import open_store
 from tdi_graph_api import errors
+from tdi_graph_api.deps import Services
 from tdi_graph_api.routers import (
     commitments,
     entities,
@@ -48,20 +47,42 @@ ROUTERS = (
 )
 
 
-@asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Start the SPARQL worker processes with the server (while it is idle); stop them after."""
-    sparql.start_pool(app)
-    try:
-        yield
-    finally:
-        sparql.stop_pool(app)
+_services_lock = threading.Lock()
+
+
+def _attach(app: FastAPI, settings: Settings, store_dir: Path) -> Services:
+    """The app's services, built on the first lifespan that starts (a test client and a live
+    server may share one app); one more user of them."""
+    with _services_lock:
+        services: Services | None = getattr(app.state, "services", None)
+        if services is None:
+            services = Services.build(settings, store_dir)
+            app.state.services = services
+            # The registry and the index are ~10^6 long-lived objects: freeze them out of the
+            # cyclic GC so that its full collections (tens of ms) stop showing in the tail.
+            gc.collect()
+            gc.freeze()
+        return services
 
 
 def create_app(store_dir: Path | None = None, settings: Settings | None = None) -> FastAPI:
-    """The application, serving the store at ``store_dir`` (default: the settings' store)."""
+    """The application, serving the store at ``store_dir`` (default: the settings' store).
+
+    Its lifespan builds the :class:`~tdi_graph_api.deps.Services` once (store, registry,
+    search index) and starts the SPARQL worker processes while the server is idle.
+    """
     settings = settings or get_settings()
     store_dir = store_dir or settings.store
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = _attach(app, settings, store_dir)
+        services.start_pool()
+        try:
+            yield
+        finally:
+            services.stop_pool()
+
     app = FastAPI(
         title="tdi-graph",
         version=__version__,
@@ -69,15 +90,6 @@ def create_app(store_dir: Path | None = None, settings: Settings | None = None) 
         "entities, signatures, commitments, events, territories and the actor network.",
         lifespan=lifespan,
     )
-    app.state.settings = settings
-    app.state.store_dir = store_dir
-    app.state.store = open_store(store_dir, in_memory=settings.store_in_memory)
-    app.state.registry = Registry.build(app.state.store)  # labels, types, sources of refs
-    app.state.search_index = SearchIndex.build(app.state.store, app.state.registry)
-    # The registry and the index are ~10^6 long-lived objects: freeze them out of the cyclic
-    # GC so that its full collections (tens of ms) stop showing in the latency tail.
-    gc.collect()
-    gc.freeze()
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in ROUTERS:

@@ -1,22 +1,203 @@
-"""Shared dependencies of the routers."""
+"""The app's services, built once in the lifespan, and the dependencies routers share.
+
+:class:`Services` holds what every route reads: the settings, the store, the read model's
+:class:`~tdi_graph.view.Registry`, the search index, the SPARQL worker pool and one kind of
+cache (``cachetools``, sized by the settings). Routers import the library and this module
+only, never one another.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import threading
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any, Literal
 
+import orjson
 import pyoxigraph as ox
-from fastapi import Depends, Request
+from cachetools import LRUCache
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi import Path as Path_
+from pydantic import AfterValidator
+from starlette.concurrency import run_in_threadpool
 
+from tdi_graph.errors import BadRequest
+from tdi_graph.search import SEARCH_TYPES, SearchIndex
 from tdi_graph.settings import Settings
+from tdi_graph.sparql import Answer, QueryRequest
+from tdi_graph.store import current_build, graph_sizes, open_store
+from tdi_graph.view import Registry
+from tdi_graph.view.dates import bound
+from tdi_graph.workers import WorkerPool
 
 
-def get_store(request: Request) -> ox.Store:
-    return request.app.state.store
+@dataclass
+class Services:
+    """What the routes share, for the life of the app (the store never changes under it: a new
+    load is picked up by a restart, so an answer computed once stays right)."""
+
+    settings: Settings
+    store_dir: Path
+    store: ox.Store
+    registry: Registry
+    search: SearchIndex
+    answers: LRUCache[Hashable, bytes] = field(init=False)
+    _pool: WorkerPool | None = field(default=None, init=False, repr=False)
+    _pool_users: int = field(default=0, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.answers = self.cache(self.settings.api_cache_size)
+
+    @classmethod
+    def build(cls, settings: Settings, store_dir: Path | None = None) -> Services:
+        """Open the store and build the registry and the search index."""
+        store_dir = store_dir or settings.store
+        store = open_store(store_dir, in_memory=settings.store_in_memory)
+        registry = Registry.build(store)
+        return cls(settings, store_dir, store, registry, SearchIndex.build(store, registry))
+
+    # --- caches ---------------------------------------------------------------------------
+
+    @staticmethod
+    def cache(size: int) -> LRUCache[Hashable, Any]:
+        """An LRU cache of ``size`` entries (at least one slot: size 0 is checked by callers)."""
+        return LRUCache(maxsize=max(size, 1))
+
+    def answer(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> bytes:
+        """The JSON of ``compute()``, kept under ``key`` (none kept if the size is 0)."""
+        found = self.answers.get(key)
+        if found is None:
+            found = orjson.dumps(compute())
+            if self.settings.api_cache_size:
+                with self._lock:
+                    self.answers[key] = found
+        return found
+
+    def resolve(self, entity_id: str | None) -> str | None:
+        """The IRI of an entity id (``None`` stays ``None``); 404 if unknown, 400 if malformed."""
+        return self.registry.resolve(entity_id) if entity_id is not None else None
+
+    @cached_property
+    def graph_sizes(self) -> dict[str, int]:
+        """Quads per named graph of the store (for the service description)."""
+        return graph_sizes(self.store)
+
+    # --- the SPARQL worker pool -------------------------------------------------------------
+
+    def start_pool(self) -> WorkerPool:
+        """Start (or share) the worker pool; each call needs one :meth:`stop_pool`."""
+        with self._lock:
+            self._pool_users += 1
+            return self._get_pool()
+
+    def stop_pool(self) -> None:
+        """Stop the worker pool when its last user stops."""
+        with self._lock:
+            self._pool_users = max(self._pool_users - 1, 0)
+            if self._pool_users == 0 and self._pool is not None:
+                self._pool.close()
+                self._pool = None
+
+    def pool(self) -> WorkerPool:
+        """The worker pool, started now if the app runs without its lifespan."""
+        with self._lock:
+            return self._get_pool()
+
+    def _get_pool(self) -> WorkerPool:
+        if self._pool is None:
+            # workers read the on-disk build when the app does not serve an in-memory copy
+            source: ox.Store | Path = self.store
+            build = current_build(self.store_dir)
+            if not self.settings.store_in_memory and build is not None:
+                source = build
+            pool = WorkerPool(
+                source, size=self.settings.query_workers, timeout=self.settings.query_timeout
+            )
+            pool.start()
+            self._pool = pool
+        return self._pool
+
+    async def run_query(self, request: QueryRequest) -> Answer:
+        """Evaluate ``request`` in a worker without blocking the event loop."""
+        return await run_in_threadpool(self.pool().run, request)
 
 
-def get_app_settings(request: Request) -> Settings:
-    return request.app.state.settings
+def services_of(app: FastAPI) -> Services:
+    """The app's :class:`Services` (set by its lifespan)."""
+    services = getattr(app.state, "services", None)
+    if services is None:
+        raise RuntimeError(
+            "the app's services are built by its lifespan: run it (uvicorn, or TestClient as a "
+            "context manager)"
+        )
+    return services
 
 
+async def get_services(request: Request) -> Services:
+    """Dependency: the app's services (async: no thread hop per request)."""
+    return services_of(request.app)
+
+
+async def get_store(request: Request) -> ox.Store:
+    return services_of(request.app).store
+
+
+async def get_registry(request: Request) -> Registry:
+    return services_of(request.app).registry
+
+
+async def get_search_index(request: Request) -> SearchIndex:
+    return services_of(request.app).search
+
+
+async def get_app_settings(request: Request) -> Settings:
+    return services_of(request.app).settings
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
 StoreDep = Annotated[ox.Store, Depends(get_store)]
+RegistryDep = Annotated[Registry, Depends(get_registry)]
+SearchDep = Annotated[SearchIndex, Depends(get_search_index)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+
+#: an entity id in a path
+EntityId = Annotated[
+    str,
+    Path_(
+        description="Short id (`eric-lombard`, `region-27`) or CURIE (`tdi:Equity`).",
+        examples=["eric-lombard"],
+    ),
+]
+#: the types a search can be restricted to (the public contract's list)
+SearchType = Literal[SEARCH_TYPES]  # type: ignore[valid-type]
+
+
+def _period(value: str | None) -> str | None:
+    """A date bound as given, checked (a malformed one is a 422, as other bad parameters)."""
+    if value is not None:
+        try:
+            bound(value)
+        except BadRequest as exc:
+            raise ValueError(exc.message) from None
+    return value
+
+
+Since = Annotated[
+    str | None,
+    AfterValidator(_period),
+    Query(
+        description="Start of the range: YYYY, YYYY-MM or YYYY-MM-DD (from its first day).",
+        examples=["2019-03"],
+    ),
+]
+Until = Annotated[
+    str | None,
+    AfterValidator(_period),
+    Query(
+        description="End of the range: YYYY, YYYY-MM or YYYY-MM-DD (to its last day).",
+        examples=["2019"],
+    ),
+]

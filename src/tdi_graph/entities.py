@@ -1,24 +1,20 @@
-"""Entities as the API shows them: ids, refs and sources (the :class:`Registry`, built once
-from the store), and the description of one entity from what the graph says about it.
-
-Everything here is read from the store through the named queries ``queries/api-*.rq``; the
-registry is an index of their answers, rebuilt whenever the app starts on a store.
+"""One entity as the API shows it: the description of an entity from what the graph says
+about it (relations with their sources, attributes, the documents that mention it), and its
+statements as compact JSON-LD. Labels, types, ids and sources come from the read model,
+:mod:`tdi_graph.view`.
 """
 
 from __future__ import annotations
 
-import re
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 import pyoxigraph as ox
 
-from tdi_graph import queries
-from tdi_graph.errors import BadRequest, NotFound
-from tdi_graph.namespaces import ID, PREFIXES
+from tdi_graph.namespaces import PREFIXES
 from tdi_graph.results import term_value
+from tdi_graph.view import Registry, Source, curie, graph_name, pick_label, select
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
 RDFS_LABEL = PREFIXES["rdfs"] + "label"
@@ -30,239 +26,6 @@ DESCRIPTIONS = (
 )
 SAME_AS = (PREFIXES["owl"] + "sameAs", PREFIXES["skos"] + "exactMatch")
 XSD_STRING = PREFIXES["xsd"] + "string"
-#: prefixes used to shorten IRIs, longest namespace first (``id:`` ids are bare).
-_COMPACT = sorted(((p, ns) for p, ns in PREFIXES.items() if p != "id"), key=lambda x: -len(x[1]))
-_LOCAL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*")
-_CURIE = re.compile(r"([a-z][a-z0-9]*):([A-Za-z0-9._~-]+)")
-
-
-def curie(iri: str) -> str:
-    """A compact IRI with the shared prefixes, or the IRI itself.
-
-    >>> curie("https://w3id.org/tdi-graph/ontology#Equity")
-    'tdi:Equity'
-    >>> curie("https://w3id.org/tdi-graph/id/bpifrance")
-    'id:bpifrance'
-    """
-    if iri.startswith(ID):
-        return "id:" + iri[len(ID) :]
-    for prefix, ns in _COMPACT:
-        if iri.startswith(ns) and _LOCAL_ID.fullmatch(iri[len(ns) :]):
-            return f"{prefix}:{iri[len(ns) :]}"
-    return iri
-
-
-def short_id(iri: str) -> str:
-    """The API id of an IRI: the local part of ours, a CURIE for a shared prefix, else the IRI.
-
-    >>> short_id("https://w3id.org/tdi-graph/id/bpifrance")
-    'bpifrance'
-    >>> short_id("https://w3id.org/tdi-graph/ontology#Equity")
-    'tdi:Equity'
-    """
-    return iri[len(ID) :] if iri.startswith(ID) else curie(iri)
-
-
-def expand_id(value: str) -> str:
-    """The IRI of an API id (the inverse of :func:`short_id`); :class:`BadRequest` if malformed.
-
-    >>> expand_id("region-27")
-    'https://w3id.org/tdi-graph/id/region-27'
-    >>> expand_id("tdi:Equity")
-    'https://w3id.org/tdi-graph/ontology#Equity'
-    """
-    value = value.strip()
-    if value.startswith(("http://", "https://")) and not any(c in value for c in ' <>"{}|\\^`'):
-        return value
-    match = _CURIE.fullmatch(value)
-    if match and match[1] in PREFIXES:
-        return PREFIXES[match[1]] + match[2]
-    if _LOCAL_ID.fullmatch(value):
-        return ID + value
-    raise BadRequest(f"{value!r} is not an entity id")
-
-
-def pick_label(labels: Iterable[tuple[str, str]]) -> str | None:
-    """The label to show among ``(text, language)`` pairs: French, then none, then English.
-
-    >>> pick_label([("Region", "en"), ("Région", "fr")])
-    'Région'
-    """
-    rank = {"fr": 0, "": 1, "en": 2}
-    best = min(labels, key=lambda x: (rank.get(x[1].split("-")[0], 3), x[0]), default=None)
-    return best[0] if best else None
-
-
-def split_iris(value: str | None) -> list[str]:
-    """The IRIs of a space-separated ``GROUP_CONCAT`` cell."""
-    return value.split() if value else []
-
-
-Row = tuple["ox.Term | None", ...]
-
-
-def tuples(store: ox.Store, name: str, **values: str | None) -> Iterator[Row]:
-    """The solutions of the named query ``name`` as tuples, in the order of its SELECT.
-
-    Parameters given as ``None`` are left out (they then match everything).
-    """
-    given = {k: v for k, v in values.items() if v is not None}
-    for solution in queries.run(store, queries.get_query(name), given):  # type: ignore[union-attr]
-        yield tuple(solution)
-
-
-def run(store: ox.Store, name: str, **values: str | None) -> list[dict[str, ox.Term | None]]:
-    """The solutions of the named query ``name`` as dicts of terms (unbound is ``None``)."""
-    given = {k: v for k, v in values.items() if v is not None}
-    answer = queries.run(store, queries.get_query(name), given)
-    names = [v.value for v in answer.variables]  # type: ignore[union-attr]
-    return [dict(zip(names, solution, strict=True)) for solution in answer]  # type: ignore[union-attr]
-
-
-def value(term: ox.Term | None) -> Any:
-    """The plain value of a term (``None`` if unbound)."""
-    return term_value(term)
-
-
-@dataclass
-class Registry:
-    """Type, label and sources of every resource, by IRI: what refs and sources are made of;
-    ``reference`` holds the entities converted from a reference dataset (COG, ANCT lists)."""
-
-    labels: dict[str, str] = field(default_factory=dict)
-    categories: dict[str, str] = field(default_factory=dict)
-    documents: dict[str, dict[str, Any]] = field(default_factory=dict)
-    evidence: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    described_by: dict[str, list[str]] = field(default_factory=dict)
-    reference: set[str] = field(default_factory=set)
-    _refs: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
-
-    @classmethod
-    def build(cls, store: ox.Store) -> Registry:
-        """Read labels, types, documents and evidence from the store."""
-        reg = cls()
-        by_resource: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        for resource, label in tuples(store, "api-labels"):
-            if isinstance(resource, ox.NamedNode) and isinstance(label, ox.Literal):
-                by_resource[resource.value].append((label.value, label.language or ""))
-        reg.labels = {
-            iri: names[0][0] if len(names) == 1 else pick_label(names) or short_id(iri)
-            for iri, names in by_resource.items()
-        }
-        ranks: dict[str, int] = {}
-        for entity, category, rank_term in tuples(store, "api-categories"):
-            if not isinstance(entity, ox.NamedNode):
-                continue
-            rank = int(rank_term.value)  # type: ignore[union-attr]
-            if rank < ranks.get(entity.value, 99):
-                ranks[entity.value] = rank
-                reg.categories[entity.value] = category.value  # type: ignore[union-attr]
-        reg.reference = {e.value for e, _ in tuples(store, "api-reference-entities")}  # type: ignore[union-attr]
-        reg._read_documents(store)
-        reg._read_evidence(store)
-        return reg
-
-    def _read_documents(self, store: ox.Store) -> None:
-        titles: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        publishers: dict[str, list[str]] = defaultdict(list)
-        for row in run(store, "api-documents"):
-            doc = row["document"].value  # type: ignore[union-attr]
-            entry = self.documents.setdefault(
-                doc,
-                {
-                    "id": short_id(doc),
-                    "title": None,
-                    "publisher": None,
-                    "date": value(row["printed"]),
-                    "issued": value(row["issued"]),
-                },
-            )
-            title = row["title"]
-            if isinstance(title, ox.Literal):
-                titles[doc].append((title.value, title.language or ""))
-            if row["publisher"] is not None and row["publisher"].value not in publishers[doc]:
-                publishers[doc].append(row["publisher"].value)
-            entry["date"] = entry["date"] or value(row["printed"])
-        for doc, entry in self.documents.items():
-            entry["title"] = pick_label(titles[doc]) or self.labels.get(doc)
-            names = [self.labels.get(p, short_id(p)) for p in sorted(publishers[doc])]
-            entry["publisher"] = "; ".join(names) or None
-            entry["publishers"] = [self.ref(p) for p in sorted(publishers[doc])]
-
-    def _read_evidence(self, store: ox.Store) -> None:
-        seen: set[tuple[str, str, str]] = set()
-        evidence: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        described: dict[str, set[str]] = defaultdict(set)
-        for row in run(store, "api-evidence"):
-            subject, doc = row["subject"].value, row["document"].value  # type: ignore[union-attr]
-            excerpt = row["excerpt"].value  # type: ignore[union-attr]
-            if (subject, doc, excerpt) in seen:
-                continue
-            seen.add((subject, doc, excerpt))
-            base = self.documents.get(doc) or {
-                "id": short_id(doc),
-                "title": None,
-                "publisher": None,
-                "date": None,
-                "issued": None,
-            }
-            source = {k: base[k] for k in ("id", "title", "publisher", "date", "issued")}
-            evidence[subject].append({**source, "excerpt": excerpt})
-            described[doc].add(subject)
-        for sources in evidence.values():
-            sources.sort(key=lambda s: (s["issued"] or "9999", s["id"], s["excerpt"]))
-        self.evidence = dict(evidence)
-        self.described_by = {doc: sorted(s) for doc, s in described.items()}
-
-    def knows(self, iri: str) -> bool:
-        """Whether the graph has a label, a type or evidence for ``iri``."""
-        return iri in self.categories or iri in self.labels or iri in self.evidence
-
-    def resolve(self, entity_id: str) -> str:
-        """The IRI of a known entity id; :class:`NotFound` if the graph has no such entity."""
-        iri = expand_id(entity_id)
-        if not self.knows(iri):
-            raise NotFound(f"no entity {entity_id!r}")
-        return iri
-
-    def category(self, iri: str) -> str:
-        """The public type of ``iri`` (``resource`` if it has none)."""
-        return self.categories.get(iri, "resource")
-
-    def label(self, iri: str) -> str:
-        """The label to show for ``iri`` (its id if it has none)."""
-        return self.labels.get(iri) or short_id(iri)
-
-    def ref(self, iri: str | None) -> dict[str, Any] | None:
-        """``{"id", "type", "label"}`` of ``iri`` (shared dicts: do not modify)."""
-        if iri is None:
-            return None
-        found = self._refs.get(iri)
-        if found is None:
-            found = {"id": short_id(iri), "type": self.category(iri), "label": self.label(iri)}
-            self._refs[iri] = found
-        return found
-
-    def refs(self, iris: Iterable[str]) -> list[dict[str, Any]]:
-        """Refs of ``iris``, sorted by label."""
-        found = [self.ref(i) for i in set(iris)]
-        return sorted((r for r in found if r), key=lambda r: (r["label"].casefold(), r["id"]))
-
-    def sources(self, *iris: str | None) -> list[dict[str, Any]]:
-        """The sources (document and excerpt) of the resources ``iris``, without repeats."""
-        out: list[dict[str, Any]] = []
-        seen: set[tuple[str, str]] = set()
-        for iri in iris:
-            for source in self.evidence.get(iri or "", ()):
-                key = (source["id"], source["excerpt"])
-                if key not in seen:
-                    seen.add(key)
-                    out.append(source)
-        return out
-
-    def counts(self) -> Counter[str]:
-        """How many entities of each public type the graph holds."""
-        return Counter(self.categories.values())
 
 
 # --- one entity ----------------------------------------------------------------------------
@@ -270,6 +33,17 @@ class Registry:
 
 def _literal(term: ox.Literal) -> Any:
     return term_value(term)
+
+
+__all__ = [
+    "Registry",
+    "describe",
+    "entity",
+    "jsonld",
+    "jsonld_context",
+    "statement_sources",
+    "statements",
+]
 
 
 def _nested(node: ox.Term, children: dict[ox.Term, list[tuple[str, ox.Term]]]) -> dict[str, Any]:
@@ -303,14 +77,14 @@ def statements(store: ox.Store, iri: str) -> tuple[list[ox.Triple], list[ox.Trip
     statements of other resources about it: ``(outgoing, incoming)``, without repeats."""
     out: dict[ox.Triple, None] = {}
     subject = ox.NamedNode(iri)
-    for row in run(store, "api-entity", entity=iri):
+    for row in select(store, "api-entity", entity=iri):
         out[ox.Triple(subject, row["p"], row["o"])] = None  # type: ignore[arg-type]
         if row["p2"] is not None:
             out[ox.Triple(row["o"], row["p2"], row["o2"])] = None  # type: ignore[arg-type]
         if row["p3"] is not None:
             out[ox.Triple(row["o2"], row["p3"], row["o3"])] = None  # type: ignore[arg-type]
     incoming: dict[ox.Triple, None] = {}
-    for row in run(store, "api-entity-incoming", entity=iri):
+    for row in select(store, "api-entity-incoming", entity=iri):
         incoming[ox.Triple(row["s"], row["p"], subject)] = None  # type: ignore[arg-type]
     # the resource's own statements first, then each blank node's, grouped (readable Turtle)
     first = sorted(out, key=lambda t: (t.subject != subject, t.subject.value, t.predicate.value))
@@ -345,12 +119,15 @@ def describe(store: ox.Store, registry: Registry, iri: str) -> dict[str, Any]:
         elif p == EVIDENCE:
             continue
         elif isinstance(o, ox.NamedNode) and registry.knows(o.value):
-            relations.append(_relation(registry, p, "out", o.value))
+            relations.append(_relation(store, registry, (iri, p, o.value), "out"))
         elif isinstance(o, ox.BlankNode):
             _add(attributes, curie(p), _nested(o, children))
         else:
             _add(attributes, curie(p), o.value if isinstance(o, ox.NamedNode) else _literal(o))
-    relations += [_relation(registry, t.predicate.value, "in", t.subject.value) for t in incoming]
+    relations += [
+        _relation(store, registry, (t.subject.value, t.predicate.value, iri), "in")
+        for t in incoming
+    ]
     relations.sort(key=lambda r: (r["direction"] == "in", r["label"], r["target"]["label"]))
     ref = registry.ref(iri) or {}
     answer: dict[str, Any] = {
@@ -363,19 +140,69 @@ def describe(store: ox.Store, registry: Registry, iri: str) -> dict[str, Any]:
         "relations": relations,
         "attributes": attributes,
         "sources": registry.sources(iri),
+        "mentioned_in": registry.mentioned_in(iri),
     }
     if iri in registry.described_by:
         answer["describes"] = registry.refs(s for s in registry.described_by[iri] if s != iri)
     return answer
 
 
-def _relation(registry: Registry, predicate: str, direction: str, target: str) -> dict[str, Any]:
+def entity(store: ox.Store, registry: Registry, iri: str) -> dict[str, Any]:
+    """The API answer for one entity: :func:`describe`, with the posts held by persons and
+    organisations (``roles``)."""
+    from tdi_graph import facts
+
+    answer = describe(store, registry, iri)
+    if answer["type"] in ("person", "organisation"):
+        answer["roles"] = facts.roles(store, registry, iri)
+    return answer
+
+
+def _relation(
+    store: ox.Store, registry: Registry, triple: tuple[str, str, str], direction: str
+) -> dict[str, Any]:
+    subject, predicate, obj = triple
+    sources, graphs = statement_sources(store, registry, subject, predicate, obj)
     return {
         "predicate": curie(predicate),
         "label": registry.label(predicate),
         "direction": direction,
-        "target": registry.ref(target),
+        "target": registry.ref(obj if direction == "out" else subject),
+        "sources": sources,
+        "graphs": graphs,
     }
+
+
+def statement_sources(
+    store: ox.Store, registry: Registry, subject: str, predicate: str, obj: str
+) -> tuple[list[Source], list[str]]:
+    """The sources of one statement, and the names of the graphs that state it.
+
+    A source document states the triple in its own graph; its excerpts are the evidence it
+    gives of the subject (else of the object) there. A document whose graph states the triple
+    without evidence of either end is still a source, with no excerpt. Statements of the
+    ``entities``, ``curation`` or reference graphs have no source document: ``graphs`` says
+    where they come from.
+    """
+    graphs: list[str] = []
+    for quad in store.quads_for_pattern(
+        ox.NamedNode(subject), ox.NamedNode(predicate), ox.NamedNode(obj), None
+    ):
+        if isinstance(quad.graph_name, ox.NamedNode):
+            name = graph_name(quad.graph_name.value)
+            if name not in graphs:
+                graphs.append(name)
+    sources: list[Source] = []
+    for name in graphs:
+        document = next((d for d in registry.documents.values() if d["id"] == name), None)
+        if document is None:
+            continue
+        found = [s for s in registry.evidence.get(subject, ()) if s["id"] == name] or [
+            s for s in registry.evidence.get(obj, ()) if s["id"] == name
+        ]
+        sources += found or [registry.source(document["iri"])]
+    sources.sort(key=lambda s: (s["issued"] or "9999", s["id"], s["excerpt"] or ""))
+    return sources, sorted(graphs)
 
 
 # --- linked data -------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The facts the API lists (signature acts, commitments, events, programme territories),
 assembled from the rows of the named queries ``queries/api-*.rq``, each with its sources.
 
-Filters are IRIs (see :meth:`tdi_graph.entities.Registry.resolve`) or ISO dates.
+Filters are IRIs (see :meth:`tdi_graph.view.Registry.resolve`) or ISO dates.
 """
 
 from __future__ import annotations
@@ -10,13 +10,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from tdi_graph.entities import Registry, run, short_id, split_iris, tuples, value
+from tdi_graph.view import Registry, select, short_id
 
 Item = dict[str, Any]
-
-
-def _iri(term: ox.Term | None) -> str | None:
-    return term.value if term is not None else None
 
 
 def signatures(
@@ -42,39 +38,39 @@ def signatures(
             found = _acts_involving(store, entity, role)
             wanted = found if wanted is None else wanted & found
     if wanted is None:
-        rows = run(store, "api-signatures", agreement=agreement, since=since, until=until)
+        rows = select(store, "api-signatures", agreement=agreement, since=since, until=until)
     else:
         rows = [
             row
             for act in sorted(wanted)
-            for row in run(
+            for row in select(
                 store, "api-signatures", act=act, agreement=agreement, since=since, until=until
             )
         ]
     acts: dict[str, Item] = {}
     signatories: dict[str, list[str]] = {}
     for row in rows:
-        act = row["act"].value  # type: ignore[union-attr]
+        act = row.iri("act") or ""
         if act not in acts:
             acts[act] = {
                 "id": short_id(act),
                 "label": registry.label(act),
-                "agreement": registry.ref(_iri(row["agreement"])),
-                "date": value(row["date"]),
-                "date_earliest": value(row["earliest"]),
-                "date_latest": value(row["latest"]),
-                "place": registry.ref(_iri(row["place"])),
-                "event": registry.ref(_iri(row["during"])),
+                "agreement": registry.ref(row.iri("agreement")),
+                "date": row.value("date"),
+                "date_earliest": row.value("earliest"),
+                "date_latest": row.value("latest"),
+                "place": registry.ref(row.iri("place")),
+                "event": registry.ref(row.iri("during")),
                 "signatories": [],
             }
             signatories[act] = []
-        signatory = _iri(row["signatory"])
+        signatory = row.iri("signatory")
         if signatory and signatory not in signatories[act]:
             signatories[act].append(signatory)
             acts[act]["signatories"].append(
                 {
-                    "person": registry.ref(_iri(row["person"])),
-                    "organisation": registry.ref(_iri(row["organisation"])),
+                    "person": registry.ref(row.iri("person")),
+                    "organisation": registry.ref(row.iri("organisation")),
                 }
             )
     for act, item in acts.items():
@@ -88,9 +84,9 @@ def signatures(
 def _acts_involving(store: ox.Store, entity: str, role: str) -> set[str]:
     """The signature acts where ``entity`` is an ``actor``, the ``territory`` or the ``event``."""
     return {
-        act.value
-        for act, how, _ in tuples(store, "api-signatures-involving", entity=entity)
-        if act is not None and how is not None and how.value == role
+        act
+        for row in select(store, "api-signatures-involving", entity=entity)
+        if (act := row.iri("act")) is not None and row.text("role") == role
     }
 
 
@@ -108,16 +104,16 @@ def commitments(
     """Commitments with amount, rate, recurrence, period, instruments, parts and sources."""
     out = []
     seen: set[str] = set()
-    for row in run(store, "api-commitments", actor=actor, programme=programme):
-        iri = row["commitment"].value  # type: ignore[union-attr]
+    for row in select(store, "api-commitments", actor=actor, programme=programme):
+        iri = row.iri("commitment") or ""
         if iri in seen:  # a row per actor and programme when those are left out
             continue
         seen.add(iri)
-        actors = registry.refs(split_iris(value(row["actors"])))
-        programmes = registry.refs(split_iris(value(row["programmes"])))
-        instruments = registry.refs(split_iris(value(row["instruments"])))
-        amount = value(row["amount"])
-        start, end = value(row["start"]), value(row["end"])
+        actors = registry.refs(row.iris("actors"))
+        programmes = registry.refs(row.iris("programmes"))
+        instruments = registry.refs(row.iris("instruments"))
+        amount = row.value("amount")
+        start, end = row.value("start"), row.value("end")
         out.append(
             {
                 "id": short_id(iri),
@@ -128,22 +124,22 @@ def commitments(
                 "programmes": programmes,
                 "amount": None
                 if amount is None
-                else {"value": amount, "currency": value(row["currency"]) or "EUR"},
-                "qualifier": registry.ref(_iri(row["qualifier"])),
-                "rate": value(row["rate"]),
-                "rate_qualifier": registry.ref(_iri(row["rate_qualifier"])),
-                "recurrence": value(row["recurrence"]),
-                "quantity": value(row["quantity"]),
+                else {"value": amount, "currency": row.value("currency") or "EUR"},
+                "qualifier": registry.ref(row.iri("qualifier")),
+                "rate": row.value("rate"),
+                "rate_qualifier": registry.ref(row.iri("rate_qualifier")),
+                "recurrence": row.value("recurrence"),
+                "quantity": row.value("quantity"),
                 "period": None if start is None and end is None else {"start": start, "end": end},
                 "instrument": _first(instruments),
                 "instruments": instruments,
-                "status": registry.ref(_iri(row["status"])),
-                "parts": registry.refs(split_iris(value(row["parts"]))),
-                "part_of": registry.refs(split_iris(value(row["part_of"]))),
-                "shares": registry.refs(split_iris(value(row["shares"]))),
-                "share_of": registry.refs(split_iris(value(row["share_of"]))),
-                "of_which": registry.refs(split_iris(value(row["of_which"]))),
-                "subset_of": registry.refs(split_iris(value(row["subset_of"]))),
+                "status": registry.ref(row.iri("status")),
+                "parts": registry.refs(row.iris("parts")),
+                "part_of": registry.refs(row.iris("part_of")),
+                "shares": registry.refs(row.iris("shares")),
+                "share_of": registry.refs(row.iris("share_of")),
+                "of_which": registry.refs(row.iris("of_which")),
+                "subset_of": registry.refs(row.iris("subset_of")),
                 "sources": registry.sources(iri),
             }
         )
@@ -197,21 +193,21 @@ def events(
 ) -> list[Item]:
     """Events in date order (undated ones last) with place, participants and sources."""
     out: dict[str, Item] = {}
-    for row in run(store, "api-events", since=since, until=until):
-        iri = row["event"].value  # type: ignore[union-attr]
+    for row in select(store, "api-events", since=since, until=until):
+        iri = row.iri("event") or ""
         if iri in out:
             continue
         out[iri] = {
             "id": short_id(iri),
             "label": registry.label(iri),
             "type": registry.category(iri),
-            "classes": registry.refs(split_iris(value(row["classes"]))),
-            "start": value(row["start"]),
-            "end": value(row["end"]),
-            "place": registry.ref(_iri(row["place"])),
-            "participants": registry.refs(split_iris(value(row["participants"]))),
-            "organizers": registry.refs(split_iris(value(row["organizers"]))),
-            "part_of": registry.refs(split_iris(value(row["part_of"]))),
+            "classes": registry.refs(row.iris("classes")),
+            "start": row.value("start"),
+            "end": row.value("end"),
+            "place": registry.ref(row.iri("place")),
+            "participants": registry.refs(row.iris("participants")),
+            "organizers": registry.refs(row.iris("organizers")),
+            "part_of": registry.refs(row.iris("part_of")),
             "sources": registry.sources(iri),
         }
     return sorted(out.values(), key=lambda i: (i["start"] or "9999", i["end"] or "", i["id"]))
@@ -220,9 +216,9 @@ def events(
 def territories(store: ox.Store, registry: Registry, *, region: str | None = None) -> list[Item]:
     """Programme territories with region, phase, communes, groupements and contract status."""
     out: dict[str, Item] = {}
-    for row in run(store, "api-territories", region=region):
-        iri = row["territory"].value  # type: ignore[union-attr]
-        contract, signature = _iri(row["contract"]), _iri(row["signature"])
+    for row in select(store, "api-territories", region=region):
+        iri = row.iri("territory") or ""
+        contract, signature = row.iri("contract"), row.iri("signature")
         known = out.get(iri)
         if known is not None and (known["contract_signature"] or not signature):
             continue
@@ -230,17 +226,17 @@ def territories(store: ox.Store, registry: Registry, *, region: str | None = Non
         out[iri] = {
             "id": short_id(iri),
             "label": registry.label(iri),
-            "code": value(row["code"]),
-            "region": registry.ref(_iri(row["region"])),
-            "phase": registry.ref(_iri(row["phase"])),
-            "communes": value(row["communes"]),
-            "groupements": registry.refs(split_iris(value(row["groupements"]))),
+            "code": row.value("code"),
+            "region": registry.ref(row.iri("region")),
+            "phase": registry.ref(row.iri("phase")),
+            "communes": row.value("communes"),
+            "groupements": registry.refs(row.iris("groupements")),
             "contract": registry.ref(contract),
             "contract_status": status,
             "contract_signature": registry.ref(signature),
-            "contract_signed": value(row["signed"]),
-            "contract_signed_earliest": value(row["signed_earliest"]),
-            "contract_signed_latest": value(row["signed_latest"]),
+            "contract_signed": row.value("signed"),
+            "contract_signed_earliest": row.value("signed_earliest"),
+            "contract_signed_latest": row.value("signed_latest"),
             "sources": registry.sources(iri, contract, signature),
         }
     return list(out.values())
@@ -249,17 +245,17 @@ def territories(store: ox.Store, registry: Registry, *, region: str | None = Non
 def roles(store: ox.Store, registry: Registry, iri: str) -> list[Item]:
     """The posts a person holds, or the posts in an organisation, with their dates."""
     out = []
-    for row in run(store, "api-roles", entity=iri):
-        membership = row["membership"].value  # type: ignore[union-attr]
+    for row in select(store, "api-roles", entity=iri):
+        membership = row.iri("membership") or ""
         out.append(
             {
                 "id": short_id(membership),
                 "label": registry.label(membership),
-                "person": registry.ref(_iri(row["person"])),
-                "organisation": registry.ref(_iri(row["organisation"])),
-                "role": registry.ref(_iri(row["role"])),
-                "title": value(row["title"]),
-                "attested_on": sorted(split_iris(value(row["attested_on"]))),
+                "person": registry.ref(row.iri("person")),
+                "organisation": registry.ref(row.iri("organisation")),
+                "role": registry.ref(row.iri("role")),
+                "title": row.value("title"),
+                "attested_on": sorted(row.iris("attested_on")),
                 "sources": registry.sources(membership),
             }
         )

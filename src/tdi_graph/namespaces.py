@@ -41,14 +41,11 @@ def graph_iri(name: str) -> ox.NamedNode:
 
 
 def local_id(value: str) -> str | None:
-    """The short id of an entity IRI, or ``None`` if the IRI is not one of ours.
+    """Deprecated alias of :func:`tdi_graph.view.ids.local_id` (the one id codec), kept
+    until the network modules import it from there."""
+    from tdi_graph.view.ids import local_id as codec
 
-    >>> local_id("https://w3id.org/tdi-graph/id/bpifrance")
-    'bpifrance'
-    >>> local_id("http://example.org/x") is None
-    True
-    """
-    return value[len(ID) :] if value.startswith(ID) else None
+    return codec(value)
 
 
 def sparql_prologue() -> str:

@@ -26,8 +26,10 @@ import pyoxigraph as ox
 import yaml
 
 from tdi_graph.errors import BadRequest, DataError, NotFound
-from tdi_graph.namespaces import ID, PREFIXES
+from tdi_graph.namespaces import PREFIXES
 from tdi_graph.resources import queries_dir
+from tdi_graph.sparql import query_form
+from tdi_graph.view.ids import expand_id
 
 XSD = PREFIXES["xsd"]
 PARAM_TYPES = ("iri", "string", "date", "integer", "decimal")
@@ -45,17 +47,10 @@ class Param:
 
     def _iri(self, raw: str) -> ox.NamedNode:
         """A short id (``bpifrance``), a compact IRI (``tdi:Equity``) or a full IRI."""
-        if not raw or any(c in raw for c in ' <>"{}|\\^`'):
-            raise BadRequest(f"parameter {self.name!r}: {raw!r} is not an id or an IRI")
-        prefix, sep, rest = raw.partition(":")
-        if not sep:
-            value = ID + raw
-        elif prefix in PREFIXES and not rest.startswith("//"):
-            value = PREFIXES[prefix] + rest
-        else:
-            value = raw
         try:
-            return ox.NamedNode(value)
+            return ox.NamedNode(expand_id(raw, any_scheme=True))
+        except BadRequest:
+            raise BadRequest(f"parameter {self.name!r}: {raw!r} is not an id or an IRI") from None
         except ValueError:
             raise BadRequest(f"parameter {self.name!r}: {raw!r} is not a valid IRI") from None
 
@@ -102,13 +97,9 @@ class NamedQuery:
 
     @property
     def kind(self) -> str:
-        """``select``, ``ask``, ``construct`` or ``describe`` (the query form)."""
-        body = "\n".join(
-            line for line in self.text.splitlines() if not line.lstrip().startswith("#")
-        ).upper()
-        positions = {k: body.find(k.upper()) for k in ("select", "ask", "construct", "describe")}
-        found = {k: p for k, p in positions.items() if p >= 0}
-        return min(found, key=found.__getitem__) if found else "select"
+        """``select``, ``ask``, ``construct`` or ``describe``: the query form, read by the
+        SPARQL tokenizer (comments, strings, IRIs and variables such as ``?task`` skipped)."""
+        return (query_form(self.text) or "SELECT").lower()
 
     def bindings(self, values: dict[str, str]) -> dict[ox.Variable, ox.Term]:
         """Validated substitutions for ``values``; unknown or missing parameters are errors."""

@@ -39,9 +39,10 @@ def term_value(term: ox.Term | None) -> Any:
 
 
 def rows(solutions: ox.QuerySolutions) -> tuple[list[str], list[dict[str, Any]]]:
-    """Variable names and one dict per solution."""
-    names = [v.value for v in solutions.variables]
-    return names, [{n: term_value(s[n]) for n in names} for s in solutions]
+    """Variable names and one dict per solution (:func:`tdi_graph.view.rows.plain`)."""
+    from tdi_graph.view.rows import plain
+
+    return plain(solutions)
 
 
 def to_json(names: list[str], data: list[dict[str, Any]]) -> str:

@@ -3,7 +3,7 @@
 Accent-, case- and hyphen-insensitive (:func:`normalise`), typo-tolerant (words within one or
 two edits, found through a deletion index and checked with rapidfuzz), prefix-matching for
 autocomplete, ranked by a score in [0, 1]. The :class:`SearchIndex` is built once from the
-store (``api-names.rq``) and the :class:`~tdi_graph.entities.Registry`; it is read-only
+store (``api-names.rq``) and the :class:`~tdi_graph.view.Registry`; it is read-only
 afterwards, so requests can share it across threads.
 
 Scores: a name equal to the query scores 1; otherwise the mean of the query words' scores
@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from rapidfuzz.distance import OSA
 
-from tdi_graph.entities import Registry, short_id, tuples
+from tdi_graph.view import Registry, select, short_id
 
 #: the types a search can be restricted to (the public contract's list).
 SEARCH_TYPES = (
@@ -165,8 +165,8 @@ class SearchIndex:
         gc.disable()  # ~10^5 small objects and no cycles: the collector would only slow it down
         try:
             names = (
-                (e.value, n.value, k.value)  # type: ignore[union-attr]
-                for e, n, k in tuples(store, "api-names")
+                (row.text("entity") or "", row.text("name") or "", row.text("kind") or "")
+                for row in select(store, "api-names", columns="entity name kind")
             )
             index = cls.from_names(names, registry)
         finally:

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     allow_service: bool = Field(
         False, description="Allow SPARQL `SERVICE` calls to remote endpoints."
     )
+    api_cache_size: int = Field(
+        2048, ge=0, description="JSON answers of the API kept in memory (0: none)."
+    )
     sources_dir: Path | None = Field(
         None,
         description="Source documents for the evidence checks (default ../shared/seeds).",

@@ -127,3 +127,20 @@ def test_unknown_and_malformed_ids(client: TestClient) -> None:
     assert answer.json() == {"error": {"code": "not_found", "message": "no entity 'nobody-at-all'"}}
     assert client.get("/api/entities/bad id").status_code == 400
     assert client.get("/api/entities/nope:Equity").status_code == 400
+
+
+def test_one_typed_services_object(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    """Built once by the lifespan: settings, store, registry, search index, one LRU cache."""
+    from cachetools import LRUCache
+    from tdi_graph_api.deps import Services
+
+    from tdi_graph.search import SearchIndex
+    from tdi_graph.view import Registry
+
+    services = app.state.services
+    assert isinstance(services, Services)
+    assert isinstance(services.registry, Registry) and isinstance(services.search, SearchIndex)
+    assert isinstance(services.answers, LRUCache)
+    assert services.answers.maxsize == services.settings.api_cache_size == 2048
+    client.get("/api/entities/bpifrance")
+    assert ("entity", "https://w3id.org/tdi-graph/id/bpifrance") in services.answers

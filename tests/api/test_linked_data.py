@@ -142,9 +142,17 @@ def test_the_html_page(client: TestClient) -> None:
     assert 'name="q"' in html  # the search box of every page
 
 
-def test_html_is_escaped(client: TestClient) -> None:
+def test_excerpts_read_as_the_text_reads(client: TestClient) -> None:
+    """The verbatim excerpt keeps the source's markup (Turtle); pages and JSON show the text."""
     html = client.get("/id/assemblee-generale-tdi-2019", headers={"accept": "text/html"}).text
-    assert "1&lt;sup&gt;ère&lt;/sup&gt;" in html and "1<sup>ère</sup>" not in html
+    assert "la 1ère Assemblée générale des Territoires d&#39;industrie" in html
+    assert "sup&gt;" not in html and "<sup>" not in html
+    answer = client.get("/api/entities/assemblee-generale-tdi-2019").json()
+    excerpts = [s["excerpt"] for s in answer["sources"]]
+    assert any(e.startswith("A l'occasion de la 1ère Assemblée générale") for e in excerpts)
+    assert not any("<" in e for e in excerpts)
+    turtle = client.get("/id/assemblee-generale-tdi-2019?format=turtle").text
+    assert "1<sup>ère</sup> Assemblée générale" in turtle
 
 
 @pytest.mark.parametrize(

@@ -41,12 +41,13 @@ UPDATES = [
 @contextmanager
 def changed_settings(app: FastAPI, **changes: object) -> Iterator[None]:
     """The app's settings with ``changes``, for the duration of a test."""
-    original: Settings = app.state.settings
-    app.state.settings = original.model_copy(update=changes)
+    services = app.state.services
+    original: Settings = services.settings
+    services.settings = original.model_copy(update=changes)
     try:
         yield
     finally:
-        app.state.settings = original
+        services.settings = original
 
 
 def assert_refused(answer: httpx.Response, word: str) -> None:
@@ -208,7 +209,7 @@ def test_runaway_query_is_stopped(app: FastAPI, live_server: str, settings: Sett
 
 def test_named_queries_have_the_same_time_limit(client: TestClient, app: FastAPI) -> None:
     pool = get_pool(app)
-    assert pool.timeout == app.state.settings.query_timeout
+    assert pool.timeout == app.state.services.settings.query_timeout
 
 
 @pytest.fixture

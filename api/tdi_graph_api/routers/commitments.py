@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from tdi_graph import facts
-from tdi_graph_api.routers.entities import GraphDep
+from tdi_graph_api.deps import ServicesDep
 from tdi_graph_api.schemas import CommitmentList, FastJSON, Limit, Offset, errors, page
 
 router = APIRouter(tags=["facts"])
@@ -21,7 +21,7 @@ router = APIRouter(tags=["facts"])
     responses=errors(400, 404, 422),
 )
 async def list_commitments(
-    graph: GraphDep,
+    services: ServicesDep,
     actor: Annotated[
         str | None,
         Query(
@@ -45,10 +45,10 @@ async def list_commitments(
     sources. `amount_total` adds up the amounts of all the matching commitments, counting each
     part once (a part, share or subset of another listed commitment is not added; one without
     an amount counts as the sum of its parts)."""
-    filters = {"actor": graph.resolve(actor), "programme": graph.resolve(programme)}
+    filters = {"actor": services.resolve(actor), "programme": services.resolve(programme)}
 
     def compute() -> dict[str, Any]:
-        items = facts.commitments(graph.store, graph.registry, **filters)
+        items = facts.commitments(services.store, services.registry, **filters)
         return page(items, limit, offset, amount_total=facts.amount_total(items))
 
-    return FastJSON(graph.answer(("commitments", *filters.values(), limit, offset), compute))
+    return FastJSON(services.answer(("commitments", *filters.values(), limit, offset), compute))

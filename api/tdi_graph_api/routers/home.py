@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 
 from tdi_graph import facts
 from tdi_graph.search import SEARCH_TYPES
-from tdi_graph_api.routers.entities import GraphDep
+from tdi_graph_api.deps import ServicesDep
 from tdi_graph_api.templating import templates
 
 router = APIRouter(tags=["pages"])
@@ -16,13 +16,13 @@ LATEST_EVENTS = 5
 
 
 @router.get("/", response_class=HTMLResponse, summary="Home page")
-async def home(request: Request, graph: GraphDep) -> HTMLResponse:
+async def home(request: Request, services: ServicesDep) -> HTMLResponse:
     """What the graph holds (entities by type, signatures, source documents), the latest
     events, and links to search, queries, network, map, SPARQL and the API."""
-    counts = graph.registry.counts()
-    dated = [e for e in facts.events(graph.store, graph.registry) if e["start"]]
+    counts = services.registry.counts()
+    dated = [e for e in facts.events(services.store, services.registry) if e["start"]]
     documents = sorted(
-        graph.registry.documents.values(), key=lambda d: (d["issued"] or "", d["id"])
+        services.registry.documents.values(), key=lambda d: (d["date"] or "", d["id"])
     )
     return templates.TemplateResponse(
         request,

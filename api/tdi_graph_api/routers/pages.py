@@ -10,11 +10,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from tdi_graph import facts, queries
-from tdi_graph.entities import jsonld, statements
+from tdi_graph.entities import entity, jsonld, statements
 from tdi_graph.errors import TdiError
 from tdi_graph.namespaces import PREFIXES
-from tdi_graph_api.routers.entities import EntityId, Graph, GraphDep, entity_answer
-from tdi_graph_api.routers.search import SearchDep, SearchType
+from tdi_graph_api.deps import EntityId, SearchDep, SearchType, Services, ServicesDep
 from tdi_graph_api.schemas import FastJSON, errors
 from tdi_graph_api.templating import templates
 
@@ -100,7 +99,7 @@ def negotiate(accept: str | None, wanted: str | None = None) -> str:
 )
 async def dereference(
     request: Request,
-    graph: GraphDep,
+    services: ServicesDep,
     entity_id: EntityId,
     format: Annotated[
         str | None,
@@ -114,12 +113,12 @@ async def dereference(
     nodes of its evidence and periods, and the statements pointing to it) in Turtle, JSON-LD
     (context: `/context.jsonld`) or N-Triples, as `Accept` asks."""
     kind = negotiate(request.headers.get("accept"), format)
-    iri = graph.registry.resolve(entity_id)
+    iri = services.registry.resolve(entity_id)
     headers = {"Vary": "Accept", "Link": _alternates(entity_id)}
     if kind == "html":
-        context = entity_context(graph, entity_id)
+        context = entity_context(services, iri)
         return templates.TemplateResponse(request, "entity.html", context, headers=headers)
-    outgoing, incoming = statements(graph.store, iri)
+    outgoing, incoming = statements(services.store, iri)
     triples = outgoing + incoming
     media = FORMATS[kind][0]
     if kind == "jsonld":
@@ -137,11 +136,11 @@ def _alternates(entity_id: str) -> str:
     )
 
 
-def entity_context(graph: Graph, entity_id: str) -> dict[str, Any]:
+def entity_context(services: Services, iri: str) -> dict[str, Any]:
     """What the entity page shows: the description, its facts, relations grouped by property."""
-    store, registry = graph.store, graph.registry
-    entity = entity_answer(graph, entity_id)
-    iri, kind = entity["iri"], entity["type"]
+    store, registry = services.store, services.registry
+    answer = entity(store, registry, iri)
+    kind = answer["type"]
     signatures: list[dict[str, Any]] = []
     commitments: list[dict[str, Any]] = []
     if kind in ("person", "organisation"):
@@ -156,11 +155,11 @@ def entity_context(graph: Graph, entity_id: str) -> dict[str, Any]:
     elif kind == "programme":
         commitments = facts.commitments(store, registry, programme=iri)
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for relation in entity["relations"]:
+    for relation in answer["relations"]:
         key = (relation["direction"], relation["label"])
         groups.setdefault(key, []).append(relation["target"])
     return {
-        "e": entity,
+        "e": answer,
         "signatures": signatures,
         "commitments": commitments,
         "amount_total": facts.amount_total(commitments) if commitments else None,

@@ -13,9 +13,8 @@ from fastapi import APIRouter, Request
 
 from tdi_graph import queries
 from tdi_graph.errors import BadRequest
-from tdi_graph.settings import Settings
 from tdi_graph.sparql import QueryRequest
-from tdi_graph_api.routers.sparql import run_query
+from tdi_graph_api.deps import ServicesDep
 
 router = APIRouter(tags=["queries"])
 
@@ -93,7 +92,7 @@ def list_queries(request: Request) -> dict[str, Any]:
         503: {"description": "The query ran past the time limit and was stopped"},
     },
 )
-async def run_named(name: str, request: Request) -> dict[str, Any]:
+async def run_named(name: str, request: Request, services: ServicesDep) -> dict[str, Any]:
     """Run the query with its parameters (`?agreement=contrat-ti-nord-franche-comte`; defaults for
     the others) and answer its rows as plain values: `{"variables", "items", "total"}`."""
     named = queries.get_query(name)
@@ -102,9 +101,8 @@ async def run_named(name: str, request: Request) -> dict[str, Any]:
         bindings = named.bindings(values)
     except ValueError as exc:  # pyoxigraph refusing a full IRI (e.g. "http://x/a>")
         raise BadRequest(f"query {name!r}: {exc}") from None
-    settings: Settings = request.app.state.settings
-    answer = await run_query(
-        request.app,
+    settings = services.settings
+    answer = await services.run_query(
         QueryRequest(
             named.text,
             substitutions=tuple((var.value, term) for var, term in bindings.items()),

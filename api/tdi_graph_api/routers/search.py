@@ -2,35 +2,14 @@
 
 from __future__ import annotations
 
-import threading
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 
-from tdi_graph.search import SEARCH_TYPES, SearchIndex
-from tdi_graph_api.routers.entities import GraphDep, graph_of
+from tdi_graph_api.deps import SearchDep, SearchType, ServicesDep
 from tdi_graph_api.schemas import FastJSON, Limit, Offset, SearchResults, errors
 
 router = APIRouter(tags=["search"], responses=errors(422))
-_lock = threading.Lock()
-
-SearchType = Literal[SEARCH_TYPES]  # type: ignore[valid-type]  # the contract's list
-
-
-async def get_search_index(request: Request) -> SearchIndex:
-    """The app's search index (built at start; built here on first use otherwise)."""
-    state = request.app.state
-    index = getattr(state, "search_index", None)
-    if index is None:
-        with _lock:
-            index = getattr(state, "search_index", None)
-            if index is None:
-                index = SearchIndex.build(state.store, graph_of(state).registry)
-                state.search_index = index
-    return index
-
-
-SearchDep = Annotated[SearchIndex, Depends(get_search_index)]
 
 
 @router.get(
@@ -40,7 +19,7 @@ SearchDep = Annotated[SearchIndex, Depends(get_search_index)]
     response_class=FastJSON,
 )
 async def search(
-    graph: GraphDep,
+    services: ServicesDep,
     index: SearchDep,
     q: Annotated[
         str,
@@ -66,4 +45,4 @@ async def search(
         found = [h.as_dict() for h in hits]
         return {"results": found, "items": found, "total": total, "limit": limit, "offset": offset}
 
-    return FastJSON(graph.answer(("search", q, type, limit, offset), compute))
+    return FastJSON(services.answer(("search", q, type, limit, offset), compute))

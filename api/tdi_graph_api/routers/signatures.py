@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from tdi_graph import facts
-from tdi_graph.errors import BadRequest
-from tdi_graph_api.routers.entities import GraphDep
+from tdi_graph.view.dates import date_range
+from tdi_graph_api.deps import ServicesDep, Since, Until
 from tdi_graph_api.schemas import FastJSON, Limit, Offset, SignatureList, errors, page
 
 router = APIRouter(tags=["facts"])
-
-Since = Annotated[dt.date | None, Query(description="First day of the range (YYYY-MM-DD).")]
-Until = Annotated[dt.date | None, Query(description="Last day of the range (YYYY-MM-DD).")]
-
-
-def date_range(since: dt.date | None, until: dt.date | None) -> tuple[str | None, str | None]:
-    """The ISO strings of a date range; :class:`BadRequest` if it ends before it starts."""
-    if since and until and since > until:
-        raise BadRequest(f"since ({since}) is after until ({until})")
-    return (since.isoformat() if since else None, until.isoformat() if until else None)
 
 
 @router.get(
@@ -33,7 +22,7 @@ def date_range(since: dt.date | None, until: dt.date | None) -> tuple[str | None
     responses=errors(400, 404, 422),
 )
 async def list_signatures(
-    graph: GraphDep,
+    services: ServicesDep,
     actor: Annotated[
         str | None,
         Query(
@@ -68,16 +57,18 @@ async def list_signatures(
     Unknown ids are 404."""
     first, last = date_range(since, until)
     filters = {
-        "actor": graph.resolve(actor),
-        "agreement": graph.resolve(agreement),
-        "territory": graph.resolve(territory),
-        "event": graph.resolve(event),
+        "actor": services.resolve(actor),
+        "agreement": services.resolve(agreement),
+        "territory": services.resolve(territory),
+        "event": services.resolve(event),
         "since": first,
         "until": last,
     }
     return FastJSON(
-        graph.answer(
+        services.answer(
             ("signatures", *filters.values(), limit, offset),
-            lambda: page(facts.signatures(graph.store, graph.registry, **filters), limit, offset),
+            lambda: page(
+                facts.signatures(services.store, services.registry, **filters), limit, offset
+            ),
         )
     )

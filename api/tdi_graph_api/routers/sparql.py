@@ -11,13 +11,11 @@ from __future__ import annotations
 import threading
 import urllib.parse
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
-from starlette.concurrency import run_in_threadpool
 
 from tdi_graph import queries
 from tdi_graph.docs import INTERNAL
@@ -41,8 +39,8 @@ from tdi_graph.sparql_formats import (
     parse_accept,
     quality,
 )
-from tdi_graph.store import current_build, graph_sizes
 from tdi_graph.workers import WorkerPool
+from tdi_graph_api.deps import services_of
 from tdi_graph_api.errors import error_response
 from tdi_graph_api.templating import templates
 
@@ -69,49 +67,27 @@ class PayloadTooLarge(TdiError):
     code = "payload_too_large"
 
 
-# --- the worker pool of an app -----------------------------------------------------------------
+# --- the worker pool of an app (owned by the app's services, tdi_graph_api.deps) ---------------
 
 
 def start_pool(app: FastAPI) -> WorkerPool:
     """Start (or share) the app's worker pool; each call needs one :func:`stop_pool`."""
-    with _lock:
-        app.state.sparql_users = getattr(app.state, "sparql_users", 0) + 1
-        return _pool(app)
+    return services_of(app).start_pool()
 
 
 def stop_pool(app: FastAPI) -> None:
     """Stop the app's worker pool when its last user stops."""
-    with _lock:
-        app.state.sparql_users = max(getattr(app.state, "sparql_users", 1) - 1, 0)
-        pool = getattr(app.state, "sparql_pool", None)
-        if app.state.sparql_users == 0 and pool is not None:
-            pool.close()
-            app.state.sparql_pool = None
-
-
-def _pool(app: FastAPI) -> WorkerPool:
-    pool: WorkerPool | None = getattr(app.state, "sparql_pool", None)
-    if pool is None:
-        settings: Settings = app.state.settings
-        source: ox.Store | Path = app.state.store
-        build = current_build(app.state.store_dir)
-        if not settings.store_in_memory and build is not None:
-            source = build
-        pool = WorkerPool(source, size=settings.query_workers, timeout=settings.query_timeout)
-        pool.start()
-        app.state.sparql_pool = pool
-    return pool
+    services_of(app).stop_pool()
 
 
 def get_pool(app: FastAPI) -> WorkerPool:
     """The app's worker pool, started now if the app runs without its lifespan."""
-    with _lock:
-        return _pool(app)
+    return services_of(app).pool()
 
 
 async def run_query(app: FastAPI, request: QueryRequest) -> Answer:
     """Evaluate ``request`` in a worker without blocking the event loop."""
-    return await run_in_threadpool(get_pool(app).run, request)
+    return await services_of(app).run_query(request)
 
 
 # --- the protocol ------------------------------------------------------------------------------
@@ -281,7 +257,7 @@ async def sparql_options() -> Response:
 
 
 async def _run(request: Request, query: str, params: dict[str, list[str]]) -> Response:
-    settings: Settings = request.app.state.settings
+    settings: Settings = services_of(request.app).settings
     form = check(query, allow_service=settings.allow_service)
     accept, fmt = request.headers.get("accept"), _one(params, "format")
     kind = result_kind(form)
@@ -317,13 +293,7 @@ def _wants_html(accept: str | None) -> bool:
 
 
 def _sizes(request: Request) -> dict[str, int]:
-    state = request.app.state
-    cached = getattr(state, "sparql_graph_sizes", None)
-    if cached is None or cached[0] is not state.store:
-        cached = (state.store, graph_sizes(state.store))
-        state.sparql_graph_sizes = cached
-    sizes: dict[str, int] = cached[1]
-    return sizes
+    return services_of(request.app).graph_sizes
 
 
 def description(endpoint: str, settings: Settings, sizes: dict[str, int]) -> list[ox.Triple]:
@@ -388,7 +358,7 @@ _RESULT_IRIS = {name: f.iri for name, f in (RESULT_FORMATS | RDF_FORMATS).items(
 
 def _service_description(request: Request, params: dict[str, list[str]]) -> Response:
     fmt = negotiate("graph", request.headers.get("accept"), _one(params, "format"))
-    settings: Settings = request.app.state.settings
+    settings: Settings = services_of(request.app).settings
     triples = description(_endpoint(request), settings, _sizes(request))
     rdf = RDF_FORMATS[fmt.name]
     data: Any = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]

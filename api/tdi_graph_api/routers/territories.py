@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from tdi_graph import facts
-from tdi_graph_api.routers.entities import GraphDep
+from tdi_graph_api.deps import ServicesDep
 from tdi_graph_api.schemas import FastJSON, Limit, Offset, TerritoryList, errors, page
 
 router = APIRouter(tags=["facts"])
@@ -21,7 +21,7 @@ router = APIRouter(tags=["facts"])
     responses=errors(400, 404, 422),
 )
 async def list_territories(
-    graph: GraphDep,
+    services: ServicesDep,
     region: Annotated[
         str | None,
         Query(
@@ -37,10 +37,12 @@ async def list_territories(
     bounds are known: see `contract_signed_earliest` / `_latest`) and the sources."""
     if region and region.isdigit():
         region = f"region-{region}"
-    iri = graph.resolve(region)
+    iri = services.resolve(region)
     return FastJSON(
-        graph.answer(
+        services.answer(
             ("territories", iri, limit, offset),
-            lambda: page(facts.territories(graph.store, graph.registry, region=iri), limit, offset),
+            lambda: page(
+                facts.territories(services.store, services.registry, region=iri), limit, offset
+            ),
         )
     )

@@ -1,0 +1,319 @@
+"""The one :class:`Registry`: labels, types, documents and evidence of every resource, read
+once from the store (``queries/api-*.rq``) and shared by the API, the pages, search, the
+network and the map.
+
+Spellings, everywhere:
+
+- a :class:`Document` has ``date`` (ISO ``dct:date``, given even when other evidence
+  contradicts it; see ``date_contradictions``) and ``printed_date`` (as printed);
+- a :class:`Source` (the public contract's ``source``) has ``date`` *as printed*, as the
+  contract says, ``issued`` (the ISO date) and ``excerpt`` as the text reads (markup such as
+  ``<sup>`` stripped: the data keeps the verbatim form).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypedDict
+
+import pyoxigraph as ox
+
+from tdi_graph.errors import NotFound
+from tdi_graph.view.ids import expand_id, graph_of, local_id, short_id
+from tdi_graph.view.rows import select
+
+
+class Ref(TypedDict):
+    """``{"id", "type", "label"}`` of a resource."""
+
+    id: str
+    type: str
+    label: str
+
+
+class Source(TypedDict):
+    """The document that states a fact, with a short excerpt (the contract's ``source``)."""
+
+    id: str
+    title: str | None
+    publisher: str | None
+    date: str | None  # as printed
+    issued: str | None  # ISO date
+    excerpt: str | None
+
+
+class Document(TypedDict):
+    """A source document."""
+
+    id: str
+    iri: str
+    title: str | None
+    publisher: str | None
+    publishers: list[Ref]
+    date: str | None  # ISO (dct:date)
+    printed_date: str | None
+    date_contradictions: list[Ref]
+
+
+#: rank of a label's language: French, then none, then English, then the others.
+LABEL_LANGUAGES = {"fr": 0, "": 1, "en": 2}
+_TAG = re.compile(r"<[^>]*>")
+_SPACES = re.compile(r"\s+")
+
+
+def pick_label(labels: Iterable[tuple[str, str]]) -> str | None:
+    """The label to show among ``(text, language)`` pairs: French, then none, then English
+    (then the others), the smallest text first among equals.
+
+    >>> pick_label([("Region", "en"), ("Région", "fr")])
+    'Région'
+    >>> pick_label([("b", ""), ("a", "")])
+    'a'
+    """
+    rank = LABEL_LANGUAGES
+    best = min(labels, key=lambda x: (rank.get(x[1].split("-")[0], 3), x[0]), default=None)
+    return best[0] if best else None
+
+
+def literal_label(terms: Iterable[Any]) -> str | None:
+    """:func:`pick_label` over literal terms (others are ignored)."""
+    return pick_label((t.value, t.language or "") for t in terms if isinstance(t, ox.Literal))
+
+
+def clean_excerpt(text: str) -> str:
+    """An excerpt as the text reads: markup stripped, entities decoded, spaces collapsed.
+
+    >>> clean_excerpt("la 1<sup>ère</sup> vague&nbsp;de  contrats")
+    'la 1ère vague de contrats'
+    """
+    if "<" in text or "&" in text:
+        text = html.unescape(_TAG.sub("", text))
+    return _SPACES.sub(" ", text).strip()
+
+
+@dataclass
+class Registry:
+    """Type, label, documents and evidence of every resource, by IRI.
+
+    ``categories`` are the public types (``queries/api-categories.rq``), ``node_types`` the
+    network's node type and the class that gave it (``queries/api-node-types.rq``),
+    ``evidence`` the direct :class:`Source` list of each resource, ``mentions`` the documents
+    whose named graph names it (as subject or object), ``reference`` the entities converted
+    from a reference dataset.
+    """
+
+    labels: dict[str, str] = field(default_factory=dict)
+    categories: dict[str, str] = field(default_factory=dict)
+    node_types: dict[str, tuple[str, str]] = field(default_factory=dict)
+    documents: dict[str, Document] = field(default_factory=dict)
+    evidence: dict[str, list[Source]] = field(default_factory=dict)
+    mentions: dict[str, list[str]] = field(default_factory=dict)
+    described_by: dict[str, list[str]] = field(default_factory=dict)
+    reference: set[str] = field(default_factory=set)
+    _refs: dict[str, Ref] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def build(cls, store: ox.Store) -> Registry:
+        """Read labels, types, documents, evidence and mentions from the store."""
+        reg = cls()
+        by_resource: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for row in select(store, "api-labels", columns="resource label"):
+            resource, label = row["resource"], row["label"]
+            if isinstance(resource, ox.NamedNode) and isinstance(label, ox.Literal):
+                by_resource[resource.value].append((label.value, label.language or ""))
+        reg.labels = {
+            iri: names[0][0] if len(names) == 1 else pick_label(names) or short_id(iri)
+            for iri, names in by_resource.items()
+        }
+        ranks: dict[str, int] = {}
+        for row in select(store, "api-categories", columns="entity category rank"):
+            entity = row.iri("entity")
+            if entity is None:
+                continue
+            rank = int(row.text("rank") or 99)
+            if rank < ranks.get(entity, 99):
+                ranks[entity] = rank
+                reg.categories[entity] = row.text("category") or "resource"
+        node_ranks: dict[str, tuple[int, str]] = {}
+        for row in select(store, "api-node-types", columns="entity class node_type rank"):
+            entity, cls_iri = row.iri("entity"), row.iri("class")
+            if entity is None or cls_iri is None:
+                continue
+            key = (int(row.text("rank") or 99), cls_iri)
+            if key < node_ranks.get(entity, (99, "")):
+                node_ranks[entity] = key
+                reg.node_types[entity] = (row.text("node_type") or "", cls_iri)
+        reg.reference = {
+            iri for row in select(store, "api-reference-entities") if (iri := row.iri("entity"))
+        }
+        reg._read_documents(store)
+        reg._read_evidence(store)
+        reg._read_mentions(store)
+        return reg
+
+    def _read_mentions(self, store: ox.Store) -> None:
+        """The entities of ours that each document's graph names (as subject or object)."""
+        mentions: dict[str, set[str]] = defaultdict(set)
+        for doc in self.documents:
+            graph = ox.NamedNode(graph_of(doc))
+            for quad in store.quads_for_pattern(None, None, None, graph):
+                for term in (quad.subject, quad.object):
+                    if (
+                        isinstance(term, ox.NamedNode)
+                        and term.value != doc
+                        and local_id(term.value)
+                    ):
+                        mentions[term.value].add(doc)
+        self.mentions = {e: sorted(d, key=self._document_order) for e, d in mentions.items()}
+
+    def _read_documents(self, store: ox.Store) -> None:
+        titles: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        publishers: dict[str, set[str]] = defaultdict(set)
+        contradictions: dict[str, set[str]] = defaultdict(set)
+        columns = "document title publisher printed issued contradiction"
+        for row in select(store, "api-documents", columns=columns):
+            doc = row.iri("document")
+            if doc is None:
+                continue
+            entry = self.documents.setdefault(
+                doc,
+                Document(
+                    id=short_id(doc),
+                    iri=doc,
+                    title=None,
+                    publisher=None,
+                    publishers=[],
+                    date=None,
+                    printed_date=None,
+                    date_contradictions=[],
+                ),
+            )
+            title = row["title"]
+            if isinstance(title, ox.Literal):
+                titles[doc].append((title.value, title.language or ""))
+            if (publisher := row.iri("publisher")) is not None:
+                publishers[doc].add(publisher)
+            if (contradiction := row.iri("contradiction")) is not None:
+                contradictions[doc].add(contradiction)
+            entry["printed_date"] = entry["printed_date"] or row.text("printed")
+            issued = row.text("issued")
+            if issued and (entry["date"] is None or issued < entry["date"]):
+                entry["date"] = issued[:10]
+        for doc, entry in self.documents.items():
+            entry["title"] = pick_label(titles[doc]) or self.labels.get(doc)
+            names = sorted(publishers[doc])
+            entry["publisher"] = "; ".join(self.label(p) for p in names) or None
+            entry["publishers"] = [self.ref(p) for p in names]
+            entry["date_contradictions"] = [self.ref(c) for c in sorted(contradictions[doc])]
+
+    def _document_order(self, doc: str) -> tuple[str, str]:
+        found = self.documents.get(doc)
+        return ((found and found["date"]) or "9999", short_id(doc))
+
+    def _read_evidence(self, store: ox.Store) -> None:
+        seen: set[tuple[str, str, str]] = set()
+        evidence: dict[str, list[Source]] = defaultdict(list)
+        described: dict[str, set[str]] = defaultdict(set)
+        for row in select(store, "api-evidence", columns="subject document excerpt"):
+            subject, doc = row.iri("subject"), row.iri("document")
+            excerpt = row.text("excerpt")
+            if subject is None or doc is None or excerpt is None:
+                continue
+            if (subject, doc, excerpt) in seen:
+                continue
+            seen.add((subject, doc, excerpt))
+            evidence[subject].append(self.source(doc, excerpt))
+            described[doc].add(subject)
+        for sources in evidence.values():
+            sources.sort(key=lambda s: (s["issued"] or "9999", s["id"], s["excerpt"] or ""))
+        self.evidence = dict(evidence)
+        self.described_by = {doc: sorted(s) for doc, s in described.items()}
+
+    # --- lookups -----------------------------------------------------------------------
+
+    def knows(self, iri: str) -> bool:
+        """Whether the graph has a label, a type or evidence for ``iri``."""
+        return iri in self.categories or iri in self.labels or iri in self.evidence
+
+    def resolve(self, entity_id: str) -> str:
+        """The IRI of a known entity id; :class:`NotFound` if the graph has no such entity."""
+        iri = expand_id(entity_id)
+        if not self.knows(iri):
+            raise NotFound(f"no entity {entity_id!r}")
+        return iri
+
+    def category(self, iri: str) -> str:
+        """The public type of ``iri`` (``resource`` if it has none)."""
+        return self.categories.get(iri, "resource")
+
+    def node_type(self, iri: str) -> str | None:
+        """The network node type of ``iri`` (``None`` if the network does not draw it)."""
+        found = self.node_types.get(iri)
+        return found[0] if found else None
+
+    def node_class(self, iri: str) -> str | None:
+        """The IRI of the class that gave ``iri`` its node type."""
+        found = self.node_types.get(iri)
+        return found[1] if found else None
+
+    def label(self, iri: str) -> str:
+        """The label to show for ``iri`` (its id if it has none)."""
+        return self.labels.get(iri) or short_id(iri)
+
+    def ref(self, iri: str | None) -> Ref | None:
+        """``{"id", "type", "label"}`` of ``iri`` (shared dicts: do not modify)."""
+        if iri is None:
+            return None
+        found = self._refs.get(iri)
+        if found is None:
+            found = Ref(id=short_id(iri), type=self.category(iri), label=self.label(iri))
+            self._refs[iri] = found
+        return found
+
+    def refs(self, iris: Iterable[str]) -> list[Ref]:
+        """Refs of ``iris``, without repeats, sorted by label."""
+        found = [self.ref(i) for i in set(iris)]
+        return sorted((r for r in found if r), key=lambda r: (r["label"].casefold(), r["id"]))
+
+    def source(self, document: str, excerpt: str | None = None) -> Source:
+        """The :class:`Source` of a fact stated by ``document`` (excerpt shown cleaned)."""
+        doc = self.documents.get(document)
+        return Source(
+            id=short_id(document),
+            title=doc["title"] if doc else self.labels.get(document),
+            publisher=doc["publisher"] if doc else None,
+            date=doc["printed_date"] if doc else None,
+            issued=doc["date"] if doc else None,
+            excerpt=None if excerpt is None else clean_excerpt(excerpt),
+        )
+
+    def sources(self, *iris: str | None) -> list[Source]:
+        """The direct sources (document and excerpt) of the resources ``iris``, no repeats."""
+        out: list[Source] = []
+        seen: set[tuple[str, str | None]] = set()
+        for iri in iris:
+            for source in self.evidence.get(iri or "", ()):
+                key = (source["id"], source["excerpt"])
+                if key not in seen:
+                    seen.add(key)
+                    out.append(source)
+        return out
+
+    def mentioned_in(self, iri: str) -> list[dict[str, Any]]:
+        """Every source document that names ``iri`` (``evidence``: it also gives direct
+        evidence of it), in date order."""
+        direct = {s["id"] for s in self.evidence.get(iri, ())}
+        out = []
+        for doc in self.mentions.get(iri, ()):
+            source = self.source(doc)
+            del source["excerpt"]  # type: ignore[misc]
+            out.append({**source, "evidence": source["id"] in direct})
+        return out
+
+    def counts(self) -> Counter[str]:
+        """How many entities of each public type the graph holds."""
+        return Counter(self.categories.values())
