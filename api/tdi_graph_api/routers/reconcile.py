@@ -7,7 +7,6 @@ proposals. The answers come from :class:`tdi_graph.reconcile.Reconciler`.
 
 from __future__ import annotations
 
-import threading
 from typing import Annotated, Any
 
 import orjson
@@ -17,25 +16,17 @@ from fastapi.responses import HTMLResponse
 from tdi_graph import __version__
 from tdi_graph.errors import BadRequest, NotFound
 from tdi_graph.reconcile import PROPERTIES, TYPES, Reconciler
-from tdi_graph_api.routers.entities import GraphDep
-from tdi_graph_api.routers.search import SearchDep
+from tdi_graph_api.deps import ServicesDep, services_of
 from tdi_graph_api.schemas import FastJSON, errors
 from tdi_graph_api.templating import templates
 
 router = APIRouter(tags=["reconciliation"], responses=errors(400, 422))
-_lock = threading.Lock()
 DEFAULT_TYPES = ("organisation", "person", "territory", "place")
 
 
-async def get_reconciler(request: Request, graph: GraphDep, index: SearchDep) -> Reconciler:
-    """The app's :class:`Reconciler` (made on first use over the store and the index)."""
-    state = request.app.state
-    found = getattr(state, "reconciler", None)
-    if found is None:
-        with _lock:
-            found = getattr(state, "reconciler", None) or Reconciler(graph.store, index)
-            state.reconciler = found
-    return found
+async def get_reconciler(services: ServicesDep) -> Reconciler:
+    """The app's :class:`Reconciler`."""
+    return services.reconciler
 
 
 ReconcilerDep = Annotated[Reconciler, Depends(get_reconciler)]
@@ -50,7 +41,7 @@ def _json(raw: str, name: str) -> Any:
 
 def _base(request: Request) -> str:
     """The public root of the service (``TDI_PUBLIC_URL``, else the URL the client used)."""
-    public = getattr(request.app.state.settings, "public_url", None)
+    public = services_of(request.app).settings.public_url
     return (public or str(request.base_url)).rstrip("/")
 
 
