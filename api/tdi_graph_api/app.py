@@ -17,6 +17,8 @@ from tdi_graph_api import errors
 from tdi_graph_api.deps import Services
 from tdi_graph_api.routers import (
     commitments,
+    dataset,
+    downloads,
     entities,
     events,
     home,
@@ -41,6 +43,8 @@ ROUTERS = (
     events,
     territories,
     reconcile,
+    downloads,
+    dataset,
     network,
     pages,
     home,

@@ -23,6 +23,7 @@ from fastapi import Path as Path_
 from pydantic import AfterValidator
 from starlette.concurrency import run_in_threadpool
 
+from tdi_graph import void
 from tdi_graph.errors import BadRequest
 from tdi_graph.reconcile import Reconciler
 from tdi_graph.search import SEARCH_TYPES, SearchIndex
@@ -85,6 +86,11 @@ class Services:
     def reconciler(self) -> Reconciler:
         """Reconciliation (OpenRefine) over the store and the search index."""
         return Reconciler(self.store, self.search)
+
+    @cached_property
+    def dataset_counts(self) -> dict[str, Any]:
+        """What the store holds, for its VoID description (counted once)."""
+        return void.counts(self.store)
 
     @cached_property
     def graph_sizes(self) -> dict[str, int]:

@@ -53,7 +53,11 @@ class Settings(BaseSettings):
         None,
         description="Source documents for the evidence checks (default ../shared/seeds).",
     )
-    # --- reconciliation and published links (lead)
+    # --- reconciliation, dumps and published links (lead)
+    dumps_dir: Path = Field(
+        default_factory=lambda: _default_store().parent / "dumps",
+        description="Folder of the dumps written by `tdi-graph dump` and served at /downloads.",
+    )
     public_url: str | None = Field(
         None,
         description="Public root URL of the server (e.g. https://tdi.example.org), used in the "
