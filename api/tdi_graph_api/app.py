@@ -17,6 +17,8 @@ from tdi_graph_api import errors
 from tdi_graph_api.deps import Services
 from tdi_graph_api.routers import (
     commitments,
+    dataset,
+    downloads,
     entities,
     events,
     home,
@@ -25,6 +27,7 @@ from tdi_graph_api.routers import (
     network,
     pages,
     queries,
+    reconcile,
     search,
     signatures,
     sparql,
@@ -42,6 +45,9 @@ ROUTERS = (
     events,
     territories,
     money,
+    reconcile,
+    downloads,
+    dataset,
     network,
     map,
     pages,

@@ -23,7 +23,9 @@ from fastapi import Path as Path_
 from pydantic import AfterValidator
 from starlette.concurrency import run_in_threadpool
 
+from tdi_graph import void
 from tdi_graph.errors import BadRequest
+from tdi_graph.reconcile import Reconciler
 from tdi_graph.search import SEARCH_TYPES, SearchIndex
 from tdi_graph.settings import Settings
 from tdi_graph.sparql import Answer, QueryRequest
@@ -91,6 +93,16 @@ class Services:
     def resolve(self, entity_id: str | None) -> str | None:
         """The IRI of an entity id (``None`` stays ``None``); 404 if unknown, 400 if malformed."""
         return self.registry.resolve(entity_id) if entity_id is not None else None
+
+    @cached_property
+    def reconciler(self) -> Reconciler:
+        """Reconciliation (OpenRefine) over the store and the search index."""
+        return Reconciler(self.store, self.search)
+
+    @cached_property
+    def dataset_counts(self) -> dict[str, Any]:
+        """What the store holds, for its VoID description (counted once)."""
+        return void.counts(self.store)
 
     @cached_property
     def graph_sizes(self) -> dict[str, int]:

@@ -186,6 +186,26 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dump(args: argparse.Namespace) -> int:
+    from tdi_graph.dump import dump, verify
+    from tdi_graph.store import current_build, open_store
+
+    started = time.perf_counter()
+    store_dir = _store_dir(args)
+    build = current_build(store_dir)
+    out = Path(args.output) if args.output else get_settings().dumps_dir
+    written = dump(open_store(store_dir), out, build.name if build else None)
+    damaged = verify(written.path)
+    if damaged:
+        print(f"tdi-graph dump: checksums differ for {', '.join(damaged)}", file=sys.stderr)
+        return 1
+    for entry in written.manifest["files"]:
+        print(f"{entry['bytes']:>12,}  {entry['path']}")
+    print(f"dump: {written.path} ({written.manifest['quads']:,} quads)")
+    print(f"written in {time.perf_counter() - started:.2f} s")
+    return 0
+
+
 def _network_options(cmd: argparse.ArgumentParser) -> None:
     """The view options shared by ``export`` and ``stats``."""
     cmd.add_argument(
@@ -265,6 +285,9 @@ def parser() -> argparse.ArgumentParser:
         "--no-metrics", action="store_true", help="skip the node metrics (faster on large graphs)"
     )
     _network_options(cmd)
+
+    cmd = add("dump", cmd_dump, "write the whole dataset: RDF, CSV tables, checksums")
+    cmd.add_argument("--output", "-o", help=f"folder for the dumps (default {settings.dumps_dir})")
 
     cmd = add("stats", cmd_stats, "print the top actors of the network by each metric")
     cmd.add_argument("--top", type=int, default=10)

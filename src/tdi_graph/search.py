@@ -155,6 +155,7 @@ class SearchIndex:
     codes: dict[str, list[int]] = field(default_factory=dict)
     code_keys: list[str] = field(default_factory=list)
     exact_names: dict[str, list[int]] = field(default_factory=dict)  # normalised name -> slots
+    slots: dict[str, int] = field(default_factory=dict)  # entity id -> its slot
     build_seconds: float = 0.0
 
     @classmethod
@@ -228,6 +229,7 @@ class SearchIndex:
         for number, text in enumerate(index.name_text):
             exact[text].add(index.name_entity[number])
         index.exact_names = {k: sorted(v) for k, v in exact.items()}
+        index.slots = {entity[0]: slot for slot, entity in enumerate(index.entities)}
         return index
 
     def exact(self, text: str, types: Iterable[str] | None = None) -> list[str]:
@@ -385,3 +387,17 @@ class SearchIndex:
         )
         page = [self.entities[i] for _, _, i in ranked[offset : offset + limit]]
         return len(ranked), [Hit(e[0], e[1], e[2], 1.0) for e in page]
+
+    # --- lookups --------------------------------------------------------------------------
+
+    def entity(self, entity_id: str) -> Hit | None:
+        """The indexed entity of an id (score 1), or ``None``."""
+        slot = self.slots.get(entity_id)
+        if slot is None:
+            return None
+        found = self.entities[slot]
+        return Hit(found[0], found[1], found[2], 1.0)
+
+    def entity_of_iri(self, iri: str) -> Hit | None:
+        """The indexed entity of an IRI, or ``None``."""
+        return self.entity(short_id(iri))

@@ -57,6 +57,16 @@ class Settings(BaseSettings):
         None,
         description="Reference CSV files `load` and `validate` convert (default data/reference).",
     )
+    # --- reconciliation, dumps and published links (lead)
+    dumps_dir: Path = Field(
+        default_factory=lambda: _default_store().parent / "dumps",
+        description="Folder of the dumps written by `tdi-graph dump` and served at /downloads.",
+    )
+    public_url: str | None = Field(
+        None,
+        description="Public root URL of the server (e.g. https://tdi.example.org), used in the "
+        "reconciliation manifest; default: the URL the client used.",
+    )
 
 
 @lru_cache(maxsize=1)
