@@ -124,7 +124,12 @@ def tiny_project(tmp_path: Path) -> tuple[Path, Path]:
     (data / "sources").mkdir(parents=True)
     owl = "<https://w3id.org/tdi-graph/ontology> a <http://www.w3.org/2002/07/owl#Ontology> .\n"
     (ontology / "tdi.ttl").write_text(owl, encoding="utf-8")
-    for path in (ontology / "shapes.ttl", data / "entities.ttl", data / "curation.ttl"):
+    for path in (
+        ontology / "shapes.ttl",
+        ontology / "presentation.ttl",
+        data / "entities.ttl",
+        data / "curation.ttl",
+    ):
         path.write_text("", encoding="utf-8")
     shutil.copytree(REFERENCE, data / "reference", ignore=shutil.ignore_patterns("*.md"))
     return ontology, data

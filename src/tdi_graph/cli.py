@@ -118,6 +118,8 @@ def _split_param(raw: str) -> tuple[str, str]:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import socket
+
     import uvicorn
 
     from tdi_graph.load import load
@@ -128,10 +130,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"no store at {store_dir}: loading first")
         print("\n".join(load(store_dir).lines()))
     from tdi_graph_api.app import create_app
+    from tdi_graph_api.deps import Services
 
-    app = create_app(store_dir=store_dir)
-    print(f"serving on http://{args.host}:{args.port}/")
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    settings = get_settings()
+    app = create_app(store_dir=store_dir, settings=settings)
+    # Open the store here, before the server starts: a damaged build is one line and exit 1.
+    app.state.services = Services.build(settings, store_dir)
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((args.host, args.port))
+    except OSError as exc:
+        sock.close()
+        print(
+            f"tdi-graph serve: cannot listen on {args.host}:{args.port}: {exc.strerror}",
+            file=sys.stderr,
+        )
+        return 1
+    # Printed once the port is bound, so a port clash is an error, never a false start.
+    print(f"serving on http://{args.host}:{sock.getsockname()[1]}/", flush=True)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    server.run(sockets=[sock])
     return 0
 
 

@@ -48,7 +48,7 @@ def test_json_has_nodes_with_type_and_metrics_and_edges_with_relation_and_source
     assert signed[0]["excerpt"] == source["excerpt"]
     assert all(e["excerpt"] or e["reason"] for e in edges)
     curated = [e for e in edges if e["curation_only"]]
-    assert len(curated) == 9 and all(e["reason"] for e in curated)
+    assert len(curated) == 7 and all(e["reason"] for e in curated)
     assert NFC in doc["documents"]
 
 

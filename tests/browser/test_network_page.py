@@ -90,7 +90,7 @@ def test_an_edge_card_quotes_its_source_or_says_it_is_curated(page: Page, live_s
     assert "Signature du contrat" in card.locator("ul.edge-sources a").inner_text()
     assert "null" not in card.inner_text()
     _open(page, f"{live_server}/network")
-    _click_edge(page, "site-psa-sochaux|commune-25547|located-in")
+    _click_edge(page, "pole-metropolitain-nord-franche-comte|ti1-2707|jurisdiction")
     card.wait_for(state="visible")
     assert card.locator("p.curation-only").is_visible()
     reason = card.locator("ul.edge-sources p.reason").inner_text()
