@@ -10,14 +10,14 @@ SEEDS  ?= ../shared/seeds
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install assets browser validate load serve lint bench docs clean
+.PHONY: run test install assets browser virtuoso validate load serve lint bench docs clean
 
 # `validate` already ran SHACL, the link and the evidence checks: the load does not repeat them.
 run: install assets validate
 	$(BIN)/tdi-graph load --no-validate
 	$(BIN)/tdi-graph serve --host $(HOST) --port $(PORT)
 
-test: install assets browser
+test: install assets browser virtuoso
 	$(BIN)/ruff check src api tests bench
 	$(BIN)/pytest -q
 
@@ -44,6 +44,12 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+
+# Debian's Virtuoso Open Source for tests/remote (installed only when missing; needs root or sudo).
+virtuoso:
+	@command -v virtuoso-t >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq virtuoso-opensource >/dev/null; }
 
 validate: install
 	$(BIN)/tdi-graph validate --sources $(SEEDS)
