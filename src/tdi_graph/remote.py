@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
+import orjson
 import pyoxigraph as ox
 
 from tdi_graph.errors import (
@@ -163,26 +164,32 @@ def _values_block(substitutions: Mapping[ox.Variable, ox.Term]) -> str:
 
 
 def _where_brace(query: str) -> int:
-    """Offset just after the ``{`` that opens the outermost ``WHERE`` group of ``query``."""
-    depth, form, where, top_braces = 0, None, False, 0
+    """Offset just after the ``{`` that opens the outermost ``WHERE`` group of ``query``.
+
+    That is the first ``{`` after a ``WHERE`` outside any group; with no ``WHERE`` keyword, the
+    first group (the second for ``CONSTRUCT {template} {pattern}``).
+    """
+    depth, form, where = 0, None, False
+    top: list[int] = []  # ends of the top-level "{"
     for kind, text, end in _tokens(query):
         if kind == "brace":
             if text == "{":
                 if depth == 0:
-                    top_braces += 1
-                    # CONSTRUCT {template} {pattern}: the pattern is the second group
-                    if where or not (form == "CONSTRUCT" and top_braces == 1):
+                    if where:
                         return end
+                    top.append(end)
                 depth += 1
             else:
                 depth -= 1
         elif depth == 0 and form is None and text in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
             form = text
         elif depth == 0 and text == "WHERE":
-            if form == "CONSTRUCT" and top_braces == 0:
+            if form == "CONSTRUCT" and not top:
                 raise BadRequest("CONSTRUCT WHERE { } (short form) cannot take parameters")
             where = True
-    raise BadRequest("the query has no WHERE group to bind parameters in")
+    if where or not top or (form == "CONSTRUCT" and len(top) < 2):
+        raise BadRequest("the query has no WHERE group to bind parameters in")
+    return top[1] if form == "CONSTRUCT" else top[0]
 
 
 def bind(
@@ -353,8 +360,11 @@ class RemoteStore:
         fmt = RESULT_TYPES.get(self._media_type(response))
         if fmt is None:
             raise EngineError(f"the SPARQL engine answered {self._media_type(response)!r}")
+        content = response.content
+        if fmt == ox.QueryResultsFormat.JSON and b'"bnode"' in content:
+            content = _relabel_blank_nodes(content)
         try:
-            return ox.parse_query_results(response.content, format=fmt)
+            return ox.parse_query_results(content, format=fmt)
         except SyntaxError as exc:
             raise EngineError(f"the SPARQL engine's answer does not parse: {exc}") from None
 
@@ -374,6 +384,24 @@ class RemoteStore:
         answer = scratch.query("CONSTRUCT WHERE { ?s ?p ?o }")
         assert isinstance(answer, ox.QueryTriples)
         return answer
+
+
+_BLANK_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+
+
+def _relabel_blank_nodes(content: bytes) -> bytes:
+    """SPARQL JSON results with every blank node label made valid for pyoxigraph.
+
+    Virtuoso labels blank nodes ``nodeID://b10006``, which is no blank node label; the same
+    label gets the same new one within the answer.
+    """
+    answer = orjson.loads(content)
+    labels: dict[str, str] = {}
+    for row in answer.get("results", {}).get("bindings", []):
+        for cell in row.values():
+            if cell.get("type") == "bnode" and not _BLANK_ID.fullmatch(cell["value"]):
+                cell["value"] = labels.setdefault(cell["value"], f"r{len(labels)}")
+    return orjson.dumps(answer)
 
 
 def _has_from(query: str) -> bool:
