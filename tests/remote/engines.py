@@ -222,6 +222,10 @@ def virtuoso(directory: Path, buffers: int = 170_000) -> Iterator[Engine]:
 
 
 if __name__ == "__main__":
+    def _interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill PID` stops the engine too
     kind, where = sys.argv[1], Path(sys.argv[2])
     starter = {"oxigraph": oxigraph, "virtuoso": virtuoso}[kind]
     with starter(where) as engine:
