@@ -222,6 +222,7 @@ def virtuoso(directory: Path, buffers: int = 170_000) -> Iterator[Engine]:
 
 
 if __name__ == "__main__":
+
     def _interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
