@@ -10,8 +10,8 @@ SEEDS  ?= ../shared/seeds
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test test-fast install assets browser validate load serve lint typecheck bench docs \
-	openapi fixtures clean
+.PHONY: run test test-fast install assets browser virtuoso validate load serve lint typecheck \
+	bench docs openapi fixtures dump clean
 
 # `validate` already ran SHACL, the link and the evidence checks: the load does not repeat them.
 # Both are skipped when the current build was made from the same inputs and code.
@@ -21,7 +21,7 @@ run: install assets
 
 # Every test, the real-data smoke tests (-m full) and the wall-clock checks (-m perf) too.
 # mypy is not in it yet: `make typecheck` (errors left in files other branches are editing).
-test: install assets browser
+test: install assets browser virtuoso
 	$(BIN)/ruff check src api tests bench
 	$(BIN)/ruff format --check src api tests bench
 	$(BIN)/pytest -q
@@ -54,6 +54,12 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
 
+# Debian's Virtuoso Open Source for tests/remote (installed only when missing; needs root or sudo).
+virtuoso:
+	@command -v virtuoso-t >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq virtuoso-opensource >/dev/null; }
+
 validate: install
 	$(BIN)/tdi-graph validate --sources $(SEEDS)
 
@@ -77,6 +83,10 @@ bench: install assets
 	$(BIN)/python -m bench.sparql
 	$(BIN)/python -m bench.api
 	$(BIN)/python -m bench.network
+
+# The whole dataset for /downloads (N-Quads, TriG, JSON-LD, Turtle per graph, CSV, checksums).
+dump: install
+	$(BIN)/tdi-graph dump
 
 docs: install openapi
 	$(BIN)/python -m tdi_graph.docs

@@ -243,6 +243,19 @@ def _network_options(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--depth", type=int, default=2, help="links from --focus (default 2)")
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    """Push every named graph of the current build to a SPARQL engine, then check the counts."""
+    from tdi_graph.publish import Target, publish
+    from tdi_graph.store import open_store
+
+    settings = get_settings()
+    target = Target.from_settings(settings, args.to, args.gsp_url, args.graph_param)
+    store = open_store(_store_dir(args), in_memory=False)
+    report = publish(store, target, chunk=args.chunk or settings.publish_chunk)
+    print("\n".join(report.lines()))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     settings = get_settings()
     p = argparse.ArgumentParser(prog="tdi-graph", description=__doc__)
@@ -312,6 +325,12 @@ def parser() -> argparse.ArgumentParser:
     cmd = add("stats", cmd_stats, "print the top actors of the network by each metric")
     cmd.add_argument("--top", type=int, default=10)
     _network_options(cmd)
+
+    cmd = add("publish", cmd_publish, "push every named graph to a SPARQL engine (Graph Store)")
+    cmd.add_argument("--to", help="the engine's SPARQL query URL (default TDI_SPARQL_URL)")
+    cmd.add_argument("--gsp-url", help="its Graph Store URL (default TDI_GSP_URL or .../store)")
+    cmd.add_argument("--graph-param", help="its graph parameter (TDI_GSP_GRAPH_PARAM)")
+    cmd.add_argument("--chunk", type=int, help="most triples per request (TDI_PUBLISH_CHUNK)")
     return p
 
 

@@ -75,3 +75,34 @@ class StoreWriteFailed(TdiError):
 
     status = 500
     code = "store_write_failed"
+
+
+# --- remote engine (remote): a SPARQL engine reached over HTTP ---------------------------------
+
+
+class EngineUnavailable(TdiError):
+    """The remote SPARQL engine does not answer (connection refused, unreachable)."""
+
+    status = 503
+    code = "engine_unavailable"
+
+
+class EngineTimeout(TdiError):
+    """The remote SPARQL engine did not answer within the client timeout."""
+
+    status = 504
+    code = "engine_timeout"
+
+
+class EngineError(TdiError):
+    """The remote SPARQL engine answered with an error or an answer that does not parse."""
+
+    status = 502
+    code = "engine_error"
+
+
+class PublishFailed(TdiError):
+    """A graph on the engine does not hold what the build holds after a publish."""
+
+    status = 500
+    code = "publish_failed"

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tdi_graph.resources import project_root
@@ -66,6 +67,37 @@ class Settings(BaseSettings):
         None,
         description="Public root URL of the server (e.g. https://tdi.example.org), used in the "
         "reconciliation manifest; default: the URL the client used.",
+    )
+
+    # --- remote engine (remote): a SPARQL 1.1 engine instead of the embedded store, publishing ---
+    sparql_url: str | None = Field(
+        None,
+        description="SPARQL query endpoint of a remote engine to read from instead of the "
+        "embedded store (e.g. `http://127.0.0.1:7878/query`, `http://127.0.0.1:8890/sparql`).",
+    )
+    gsp_url: str | None = Field(
+        None,
+        description="Graph Store Protocol endpoint `tdi-graph publish` writes to (default: the "
+        "query URL's last segment replaced by `store`; Virtuoso: `.../sparql-graph-crud-auth`).",
+    )
+    gsp_graph_param: str = Field(
+        "graph",
+        description="Query parameter that names the graph on the Graph Store endpoint "
+        "(`graph` in the standard and Oxigraph, `graph-uri` in Virtuoso).",
+    )
+    sparql_auth: Literal["basic", "digest"] = Field(
+        "basic", description="HTTP authentication to the remote engine (Virtuoso: `digest`)."
+    )
+    sparql_user: str | None = Field(None, description="User name on the remote engine.")
+    sparql_password: SecretStr | None = Field(
+        None, description="Password on the remote engine (never printed nor logged)."
+    )
+    publish_timeout: float = Field(
+        600.0, description="Seconds one Graph Store request of `tdi-graph publish` may take."
+    )
+    publish_chunk: int = Field(
+        200_000,
+        description="Most triples per Graph Store request (a PUT, then POSTs for larger graphs).",
     )
 
 
