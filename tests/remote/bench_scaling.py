@@ -1,5 +1,5 @@
 """Figures for docs/scaling.md: the embedded store against each remote engine, on the real build
-plus a synthetic graph (``bench/synthetic.py``).
+plus a synthetic graph (``tdi_graph.testing.synthetic``).
 
 Run: ``.venv/bin/python -m tests.remote.bench_scaling [TRIPLES]`` (default 1,000,000 synthetic
 triples). For each store: the time to load (embedded: ``write_build`` + ``open_store`` in
@@ -20,12 +20,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import synthetic
 from tdi_graph import queries
 from tdi_graph.load import collect_curated, collect_reference
 from tdi_graph.publish import Target, publish
 from tdi_graph.remote import RemoteStore
 from tdi_graph.store import open_store, write_build
+from tdi_graph.testing import synthetic
 from tests.remote import engines
 from tests.remote.conftest import engine_settings
 
