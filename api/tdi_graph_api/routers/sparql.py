@@ -8,6 +8,7 @@ Evaluation happens in the killable workers of :mod:`tdi_graph.workers`.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import urllib.parse
 from collections.abc import Callable
@@ -17,7 +18,6 @@ from typing import Any
 import pyoxigraph as ox
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
-from starlette.concurrency import run_in_threadpool
 
 from tdi_graph import queries
 from tdi_graph.docs import INTERNAL
@@ -29,9 +29,7 @@ from tdi_graph.sparql import (
     RESULT_FORMATS,
     Answer,
     QueryRequest,
-    check,
     graph_names,
-    result_kind,
     with_values,
 )
 from tdi_graph.sparql_formats import (
@@ -42,8 +40,8 @@ from tdi_graph.sparql_formats import (
     quality,
 )
 from tdi_graph.store import current_build, graph_sizes
-from tdi_graph.workers import WorkerPool
-from tdi_graph_api.errors import error_response
+from tdi_graph.workers import Limits, WorkerPool
+from tdi_graph_api.errors import error_response, tdi_error_response
 from tdi_graph_api.templating import templates
 
 router = APIRouter(tags=["sparql"])
@@ -55,7 +53,7 @@ PREFLIGHT = {
     "Access-Control-Allow-Headers": "Accept, Content-Type",
     "Access-Control-Max-Age": "86400",
 }
-MAX_BODY = 1_000_000  # bytes of a POSTed query
+BODY_SECONDS = 30  # a POSTed query arrives within this
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
@@ -67,6 +65,11 @@ _lock = threading.Lock()
 class PayloadTooLarge(TdiError):
     status = 413
     code = "payload_too_large"
+
+
+class RequestTimeout(TdiError):
+    status = 408
+    code = "request_timeout"
 
 
 # --- the worker pool of an app -----------------------------------------------------------------
@@ -97,7 +100,20 @@ def _pool(app: FastAPI) -> WorkerPool:
         build = current_build(app.state.store_dir)
         if not settings.store_in_memory and build is not None:
             source = build
-        pool = WorkerPool(source, size=settings.query_workers, timeout=settings.query_timeout)
+        pool = WorkerPool(
+            source,
+            size=settings.workers(),
+            timeout=settings.query_timeout,
+            limits=Limits(
+                sandbox=not settings.allow_service,
+                memory=settings.query_memory_mb * 1024 * 1024 or None,
+            ),
+            long=settings.long_workers(),
+            cheap=settings.query_cheap_seconds,
+            waiting=settings.query_queue,
+            queue_wait=settings.query_queue_seconds,
+            per_client=settings.query_per_client,
+        )
         pool.start()
         app.state.sparql_pool = pool
     return pool
@@ -109,9 +125,10 @@ def get_pool(app: FastAPI) -> WorkerPool:
         return _pool(app)
 
 
-async def run_query(app: FastAPI, request: QueryRequest) -> Answer:
-    """Evaluate ``request`` in a worker without blocking the event loop."""
-    return await run_in_threadpool(get_pool(app).run, request)
+async def run_query(app: FastAPI, request: QueryRequest, client: str | None = None) -> Answer:
+    """Evaluate ``request`` in a worker without blocking the event loop; ``client`` (an
+    address) counts against the per-client cap. 429/503 with ``Retry-After`` when too busy."""
+    return await get_pool(app).answer(request, client)
 
 
 # --- the protocol ------------------------------------------------------------------------------
@@ -136,12 +153,27 @@ def _endpoint(request: Request) -> str:
 
 
 async def _body(request: Request) -> bytes:
+    limit = _settings(request).max_query_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"the request body is larger than {limit:,} bytes")
     data = bytearray()
-    async for chunk in request.stream():
-        data += chunk
-        if len(data) > MAX_BODY:
-            raise PayloadTooLarge(f"the request body is larger than {MAX_BODY:,} bytes")
+    try:
+        async with asyncio.timeout(BODY_SECONDS):
+            async for chunk in request.stream():
+                data += chunk
+                if len(data) > limit:
+                    raise PayloadTooLarge(f"the request body is larger than {limit:,} bytes")
+    except TimeoutError:
+        raise RequestTimeout(
+            f"the request body took more than {BODY_SECONDS} s to arrive"
+        ) from None
     return bytes(data)
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 def _media(header: str | None) -> tuple[str, dict[str, str]]:
@@ -173,7 +205,7 @@ def _cors(call: Callable[..., Any]) -> Callable[..., Any]:
         try:
             response: Response = await call(request)
         except TdiError as exc:
-            return error_response(exc.status, exc.code, exc.message, headers=dict(CORS))
+            return tdi_error_response(exc, headers=dict(CORS))
         response.headers.update(CORS)
         return response
 
@@ -281,12 +313,14 @@ async def sparql_options() -> Response:
 
 
 async def _run(request: Request, query: str, params: dict[str, list[str]]) -> Response:
-    settings: Settings = request.app.state.settings
-    form = check(query, allow_service=settings.allow_service)
+    """Evaluate in a worker, which reads the query (linear lexer) before its parser does: the
+    event loop only checks sizes here."""
+    settings = _settings(request)
+    if len(query) > settings.max_query_bytes:
+        raise PayloadTooLarge(f"the query is larger than {settings.max_query_bytes:,} bytes")
+    if not query.strip():
+        raise BadRequest("the query is empty")
     accept, fmt = request.headers.get("accept"), _one(params, "format")
-    kind = result_kind(form)
-    if kind is not None:
-        negotiate(kind, accept, fmt)  # a 406 before any evaluation
     answer = await run_query(
         request.app,
         QueryRequest(
@@ -298,7 +332,10 @@ async def _run(request: Request, query: str, params: dict[str, list[str]]) -> Re
             base_iri=_endpoint(request),
             max_rows=settings.max_result_rows,
             allow_service=settings.allow_service,
+            max_bytes=settings.max_answer_bytes,
+            max_depth=settings.max_query_depth,
         ),
+        client=request.client.host if request.client else None,
     )
     headers = {"Vary": "Accept", "Content-Length": str(answer.size)}
     if answer.fd is None:
