@@ -15,7 +15,7 @@ from tdi_graph.entities import Registry
 from tdi_graph.search import SearchIndex
 from tdi_graph.settings import Settings, get_settings
 from tdi_graph.store import open_store
-from tdi_graph_api import errors
+from tdi_graph_api import errors, security
 from tdi_graph_api.routers import (
     commitments,
     entities,
@@ -77,6 +77,7 @@ def create_app(store_dir: Path | None = None, settings: Settings | None = None) 
     gc.collect()
     gc.freeze()
     errors.install(app)
+    security.install(app)  # security headers everywhere, CORS on /sparql and /api/*
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in ROUTERS:
         app.include_router(module.router)

@@ -83,8 +83,6 @@ def _split_param(raw: str) -> tuple[str, str]:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from tdi_graph.load import load
     from tdi_graph.store import current_build
 
@@ -93,10 +91,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"no store at {store_dir}: loading first")
         print("\n".join(load(store_dir).lines()))
     from tdi_graph_api.app import create_app
+    from tdi_graph_api.server import run
 
     app = create_app(store_dir=store_dir)
     print(f"serving on http://{args.host}:{args.port}/")
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    run(app, app.state.settings, args.host, args.port)  # uvicorn under the settings' limits
     return 0
 
 

@@ -86,9 +86,9 @@ class Settings(BaseSettings):
         64, description="Deepest nesting of brackets in a SPARQL query (then 400)."
     )
     max_header_bytes: int = Field(
-        16 * 1024,
-        description="Most bytes of a request's line and headers (then the connection is "
-        "refused); an `Accept` header over 4 KB is a 400.",
+        64 * 1024,
+        description="Most bytes of a request's line (URL) and headers, then 431; an `Accept` "
+        "header over 4 KB is a 431 too.",
     )
     max_connections: int = Field(
         512, description="Most connections the server holds at once (then 503)."

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -41,6 +40,7 @@ from tdi_graph.sparql_formats import (
 )
 from tdi_graph.store import current_build, graph_sizes
 from tdi_graph.workers import Limits, WorkerPool
+from tdi_graph_api import forms
 from tdi_graph_api.errors import error_response, tdi_error_response
 from tdi_graph_api.templating import templates
 
@@ -171,6 +171,14 @@ async def _body(request: Request) -> bytes:
     return bytes(data)
 
 
+async def _url_pairs(request: Request) -> list[tuple[str, str]]:
+    try:
+        text = request.scope.get("query_string", b"").decode("ascii")
+    except UnicodeDecodeError:
+        raise BadRequest("the URL's query string is not ASCII (percent-encode it)") from None
+    return await forms.pairs(text)
+
+
 def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
@@ -233,7 +241,7 @@ def _cors(call: Callable[..., Any]) -> Callable[..., Any]:
 async def sparql_get(request: Request) -> Response:
     """Run `query` (with optional `default-graph-uri`, `named-graph-uri`, `format`); with no
     query, the SPARQL service description (Turtle etc.) or, for browsers, the query UI."""
-    params = _params(request.query_params.multi_items())
+    params = _params(await _url_pairs(request))
     if "update" in params:
         raise QueryRefused(READ_ONLY + " (and updates are never sent with GET)")
     query = _one(params, "query")
@@ -264,7 +272,8 @@ async def sparql_get(request: Request) -> Response:
 async def sparql_post(request: Request) -> Response:
     """A query as `application/x-www-form-urlencoded` (`query=`, dataset parameters) or as
     `application/sparql-query` (dataset parameters in the URL). Updates are refused."""
-    url = _params(request.query_params.multi_items())
+    url_pairs = await _url_pairs(request)
+    url = _params(url_pairs)
     header = request.headers.get("content-type")
     media, options = _media(header)
     if not header:
@@ -274,11 +283,7 @@ async def sparql_post(request: Request) -> Response:
     if media == FORM:
         _utf8(options, media)
         text = _decode(await _body(request))
-        try:
-            form = urllib.parse.parse_qsl(text, keep_blank_values=True, errors="strict")
-        except UnicodeDecodeError:
-            raise BadRequest("the form is not percent-encoded UTF-8") from None
-        params = _params(list(request.query_params.multi_items()) + form)
+        params = _params(url_pairs + await forms.pairs(text))
         if "update" in params:
             raise QueryRefused(READ_ONLY)
         query = _one(params, "query")
