@@ -61,7 +61,7 @@ import threading
 import time
 import traceback
 import warnings
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -301,6 +301,7 @@ class WorkerPool:
         self._zygote_pid = 0
         self.closed = False
         self.deaths = 0  # workers found dead under a query (for tests and the reliability note)
+        self._heavy: OrderedDict[int, None] = OrderedDict()  # queries measured long
 
     def start(self) -> None:
         """Fork the zygote and the workers (call it while the server is idle)."""
@@ -424,6 +425,28 @@ class WorkerPool:
         """
         if self._control is None:
             self.start()
+        key = hash((request.query, request.substitutions, request.default_graphs))
+        known_long = self.cheap is not None and key in self._heavy
+        if known_long and not self._long.acquire(blocking=False):
+            raise Busy(
+                f"this query ran long before, and {self.long} long queries are running "
+                "already: try again in a moment",
+                retry_after=max(1, round(self.timeout)),
+            )
+        try:
+            return self._run(request, key, known_long)
+        finally:
+            if known_long:
+                self._long.release()
+
+    def _measured_long(self, key: int) -> None:
+        with self._lock:
+            self._heavy[key] = None
+            self._heavy.move_to_end(key)
+            while len(self._heavy) > 512:
+                self._heavy.popitem(last=False)
+
+    def _run(self, request: QueryRequest, key: int, known_long: bool) -> Answer:
         for attempt in (1, 2):
             try:
                 handle = self._idle.get(timeout=self.queue_wait)
@@ -440,7 +463,7 @@ class WorkerPool:
                     raise WorkerDied("the query workers keep dying: try again soon") from None
                 continue
             try:
-                return self._await(handle)
+                return self._await(handle, key, known_long)
             except _Died:
                 self.deaths += 1
                 oom = handle.died_of_memory()
@@ -456,17 +479,18 @@ class WorkerPool:
                     ) from None
         raise AssertionError("unreachable")
 
-    def _await(self, handle: _Handle) -> Answer:
+    def _await(self, handle: _Handle, key: int, known_long: bool = False) -> Answer:
         poller = select.poll()
         poller.register(handle.sock, select.POLLIN)
         started = time.monotonic()
         holds_long = False
         try:
-            if self.cheap is not None and not poller.poll(self.cheap * 1000):
+            if known_long:  # its permit is held by run(): lower its priority from the start
+                self._renice(handle)
+            elif self.cheap is not None and not poller.poll(self.cheap * 1000):
                 # a long query: lower its priority, and run it only if a long permit is free
-                with contextlib.suppress(OSError):
-                    os.setpriority(os.PRIO_PROCESS, handle.pid, 19)
-                handle.niced = True
+                self._renice(handle)
+                self._measured_long(key)
                 holds_long = self._long.acquire(blocking=False)
                 if not holds_long:
                     self._replace(handle)
@@ -505,6 +529,11 @@ class WorkerPool:
         if fds:
             return Answer(content_type, fd=fds[0], size=size)
         return Answer(content_type, body=body or b"", size=size, data=data)
+
+    def _renice(self, handle: _Handle) -> None:
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, handle.pid, 19)
+        handle.niced = True
 
     def _reap_zygote(self) -> None:
         if self._control is not None:
