@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     base_url: str = Field(
         "https://w3id.org/tdi-graph/", description="Base of every IRI minted by the project."
     )
+    public_url: str = Field(
+        "",
+        description="Public URL of the server: the SPARQL endpoint's IRI is `{public_url}sparql` "
+        "(its service description, relative IRIs in queries); default `base_url`. The request's "
+        "`Host` header is never used.",
+    )
     query_timeout: float = Field(
         10.0, description="Seconds a SPARQL query may run before it is stopped (503)."
     )
@@ -103,6 +109,11 @@ class Settings(BaseSettings):
         None,
         description="Source documents for the evidence checks (default ../shared/seeds).",
     )
+
+    def endpoint(self) -> str:
+        """The SPARQL endpoint's public IRI."""
+        base = self.public_url or self.base_url
+        return base.rstrip("/") + "/sparql"
 
     def workers(self) -> int:
         """The number of SPARQL worker processes (``query_workers``, or one per core + 1)."""

@@ -149,7 +149,8 @@ def _one(params: dict[str, list[str]], name: str) -> str | None:
 
 
 def _endpoint(request: Request) -> str:
-    return str(request.url.replace(query="", fragment=""))
+    """The endpoint's public IRI, from the settings: never the request's ``Host`` header."""
+    return _settings(request).endpoint()
 
 
 async def _body(request: Request) -> bytes:
@@ -471,7 +472,7 @@ def examples() -> list[dict[str, Any]]:
 def _ui(request: Request, query: str | None = None) -> HTMLResponse:
     prologue = sparql_prologue()
     config = {
-        "endpoint": _endpoint(request),
+        "endpoint": request.scope.get("root_path", "") + "/sparql",  # this server, whatever Host
         "prefixes": PREFIXES,
         "idBase": PREFIXES["id"],
         "query": query
