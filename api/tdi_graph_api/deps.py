@@ -21,7 +21,6 @@ from cachetools import LRUCache
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi import Path as Path_
 from pydantic import AfterValidator
-from starlette.concurrency import run_in_threadpool
 
 from tdi_graph import void
 from tdi_graph.errors import BadRequest
@@ -32,7 +31,7 @@ from tdi_graph.sparql import Answer, QueryRequest
 from tdi_graph.store import graph_sizes, open_store, served_build
 from tdi_graph.view import Registry
 from tdi_graph.view.dates import bound
-from tdi_graph.workers import WorkerPool
+from tdi_graph.workers import Limits, WorkerPool
 
 T = TypeVar("T")
 
@@ -137,16 +136,29 @@ class Services:
             build = served_build(self.store_dir)  # the build that was verified
             if not self.settings.store_in_memory and build is not None:
                 source = build
+            settings = self.settings
             pool = WorkerPool(
-                source, size=self.settings.query_workers, timeout=self.settings.query_timeout
+                source,
+                size=settings.workers(),
+                timeout=settings.query_timeout,
+                limits=Limits(
+                    sandbox=not settings.allow_service,
+                    memory=settings.query_memory_mb * 1024 * 1024 or None,
+                ),
+                long=settings.long_workers(),
+                cheap=settings.query_cheap_seconds,
+                waiting=settings.query_queue,
+                queue_wait=settings.query_queue_seconds,
+                per_client=settings.query_per_client,
             )
             pool.start()
             self._pool = pool
         return self._pool
 
-    async def run_query(self, request: QueryRequest) -> Answer:
-        """Evaluate ``request`` in a worker without blocking the event loop."""
-        return await run_in_threadpool(self.pool().run, request)
+    async def run_query(self, request: QueryRequest, client: str | None = None) -> Answer:
+        """Evaluate ``request`` in a worker without blocking the event loop; ``client`` (an
+        address) counts against the per-client cap. 429/503 with ``Retry-After`` when busy."""
+        return await self.pool().answer(request, client)
 
 
 def services_of(app: FastAPI) -> Services:

@@ -27,12 +27,20 @@ def error_response(
     )
 
 
+def tdi_error_response(exc: TdiError, headers: dict[str, str] | None = None) -> JSONResponse:
+    """A library error in the JSON error shape, with ``Retry-After`` when it says when."""
+    headers = dict(headers or {})
+    if exc.retry_after is not None:
+        headers["Retry-After"] = str(exc.retry_after)
+    return error_response(exc.status, exc.code, exc.message, headers=headers or None)
+
+
 def install(app: FastAPI) -> None:
     """Map library errors, HTTP errors and validation errors to the JSON error shape."""
 
     @app.exception_handler(TdiError)
     async def tdi_error(_request: Request, exc: TdiError) -> JSONResponse:
-        return error_response(exc.status, exc.code, exc.message)
+        return tdi_error_response(exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:

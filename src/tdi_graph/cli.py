@@ -120,8 +120,6 @@ def _split_param(raw: str) -> tuple[str, str]:
 def cmd_serve(args: argparse.Namespace) -> int:
     import socket
 
-    import uvicorn
-
     from tdi_graph.load import load
     from tdi_graph.store import loaded
 
@@ -131,6 +129,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print("\n".join(load(store_dir).lines()))
     from tdi_graph_api.app import create_app
     from tdi_graph_api.deps import Services
+    from tdi_graph_api.server import run
 
     settings = get_settings()
     app = create_app(store_dir=store_dir, settings=settings)
@@ -150,8 +149,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 1
     # Printed once the port is bound, so a port clash is an error, never a false start.
     print(f"serving on http://{args.host}:{sock.getsockname()[1]}/", flush=True)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    server.run(sockets=[sock])
+    run(app, settings, args.host, args.port, sockets=[sock])  # under the settings' limits
     return 0
 
 

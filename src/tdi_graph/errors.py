@@ -8,10 +8,14 @@ class TdiError(Exception):
 
     status: int = 500
     code: str = "internal_error"
+    #: seconds after which a client may try again (a ``Retry-After`` header), if it may
+    retry_after: int | None = None
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.message = message
+        if retry_after is not None:
+            self.retry_after = retry_after
 
 
 class NotFound(TdiError):
@@ -34,14 +38,55 @@ class QueryRefused(BadRequest):
     code = "query_refused"
 
 
+class QueryTooDeep(BadRequest):
+    """A query nested deeper than the parser can take."""
+
+    code = "query_too_deep"
+
+
+class ServiceRefused(QueryRefused):
+    """A federated query (``SERVICE``) on an endpoint that makes no outside calls."""
+
+
 class QueryTimeout(TdiError):
     status = 503
     code = "query_timeout"
 
 
+class Busy(TdiError):
+    """No query worker free in time, or too many long queries running: try again later."""
+
+    status = 503
+    code = "busy"
+    retry_after = 2
+
+
+class TooManyRequests(TdiError):
+    """One client already has as many queries running or waiting as it may."""
+
+    status = 429
+    code = "too_many_requests"
+    retry_after = 1
+
+
+class WorkerDied(TdiError):
+    """The worker evaluating a query died (killed, crashed) twice: refused, not a 500."""
+
+    status = 503
+    code = "worker_died"
+    retry_after = 2
+
+
 class TooManyResults(TdiError):
     status = 507
     code = "too_many_results"
+
+
+class OutOfMemory(TdiError):
+    """A query that needed more memory than its worker may use."""
+
+    status = 507
+    code = "out_of_memory"
 
 
 class DataError(TdiError):

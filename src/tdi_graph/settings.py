@@ -5,9 +5,10 @@ Every field is documented in ``docs/settings.md``; a test keeps the table comple
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -39,11 +40,68 @@ class Settings(BaseSettings):
     base_url: str = Field(
         "https://w3id.org/tdi-graph/", description="Base of every IRI minted by the project."
     )
+    public_url: str = Field(
+        "",
+        description="Public URL of the server: the SPARQL endpoint's IRI is `{public_url}sparql` "
+        "(its service description, relative IRIs in queries); default `base_url`. The request's "
+        "`Host` header is never used.",
+    )
     query_timeout: float = Field(
         10.0, description="Seconds a SPARQL query may run before it is stopped (503)."
     )
-    query_workers: int = Field(2, description="Worker processes that evaluate SPARQL queries.")
+    query_workers: int = Field(
+        0,
+        description="Worker processes that evaluate SPARQL queries (0: one per core, plus one "
+        "kept for short queries).",
+    )
+    query_long_workers: int = Field(
+        0,
+        description="Most SPARQL queries that may run past `query_cheap_seconds` at once "
+        "(0: all workers but one, which stays free for short queries); beyond, 503.",
+    )
+    query_cheap_seconds: float = Field(
+        0.5,
+        description="A SPARQL query still running after this is long: its worker's priority is "
+        "lowered and it needs a long-query slot.",
+    )
+    query_queue: int = Field(
+        8, description="SPARQL queries that may wait for a free worker; beyond, 503."
+    )
+    query_queue_seconds: float = Field(
+        5.0, description="Most seconds a SPARQL query waits for a free worker (then 503)."
+    )
+    query_per_client: int = Field(
+        4,
+        description="Most SPARQL queries one client address may have running or waiting "
+        "(beyond, 429).",
+    )
+    query_memory_mb: int = Field(
+        1024,
+        description="Memory (MB of address space) a SPARQL worker may take beyond what it "
+        "shares with the server; a query past it gets 507 and its worker is replaced "
+        "(0: no limit).",
+    )
     max_result_rows: int = Field(100_000, description="Most rows a SPARQL SELECT answer may hold.")
+    max_answer_bytes: int = Field(
+        256 * 1024 * 1024, description="Most bytes a SPARQL answer may hold (then 507)."
+    )
+    max_query_bytes: int = Field(
+        1_000_000, description="Most bytes of a SPARQL query, in the URL or the body (then 413)."
+    )
+    max_query_depth: int = Field(
+        64, description="Deepest nesting of brackets in a SPARQL query (then 400)."
+    )
+    max_header_bytes: int = Field(
+        64 * 1024,
+        description="Most bytes of a request's line (URL) and headers, then 431; an `Accept` "
+        "header over 4 KB is a 431 too.",
+    )
+    max_connections: int = Field(
+        512, description="Most connections the server holds at once (then 503)."
+    )
+    keep_alive_seconds: float = Field(
+        5.0, description="Seconds an idle keep-alive connection stays open."
+    )
     allow_service: bool = Field(
         False, description="Allow SPARQL `SERVICE` calls to remote endpoints."
     )
@@ -99,6 +157,31 @@ class Settings(BaseSettings):
         200_000,
         description="Most triples per Graph Store request (a PUT, then POSTs for larger graphs).",
     )
+
+    def endpoint(self) -> str:
+        """The SPARQL endpoint's public IRI."""
+        base = self.public_url or self.base_url
+        return base.rstrip("/") + "/sparql"
+
+    def workers(self) -> int:
+        """The number of SPARQL worker processes (``query_workers``, or one per core + 1)."""
+        if self.query_workers > 0:
+            return self.query_workers
+        return max(2, (os.cpu_count() or 1) + 1)
+
+    def long_workers(self) -> int:
+        """How many SPARQL queries may run long at once."""
+        if self.query_long_workers > 0:
+            return min(self.query_long_workers, self.workers())
+        return max(1, self.workers() - 1)
+
+    def server_options(self) -> dict[str, Any]:
+        """uvicorn's limits from these settings: header size, connections, idle time."""
+        return {
+            "h11_max_incomplete_event_size": self.max_header_bytes,
+            "limit_concurrency": self.max_connections,
+            "timeout_keep_alive": self.keep_alive_seconds,
+        }
 
 
 @lru_cache(maxsize=1)

@@ -19,15 +19,24 @@ import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import IO, Any
 
 import pyoxigraph as ox
 
-from tdi_graph.errors import BadRequest, QueryRefused, QuerySyntaxError, TooManyResults
+from tdi_graph.errors import (
+    BadRequest,
+    OutOfMemory,
+    QueryRefused,
+    QuerySyntaxError,
+    ServiceRefused,
+    TdiError,
+    TooManyResults,
+)
 from tdi_graph.namespaces import PREFIXES
 from tdi_graph.results import term_value
+from tdi_graph.sandbox import DENIED
 from tdi_graph.sparql_formats import Format, negotiate
+from tdi_graph.sparql_lexer import FORMS, lex, tokens
 
 INLINE_MAX = 256 * 1024  # answers up to this size travel inside the worker's reply
 CHUNK = 64 * 1024
@@ -52,70 +61,38 @@ RDF_FORMATS = {
 
 # --- reading a query without evaluating it ------------------------------------------------------
 
-_SKIP = "|".join(
-    (
-        r"\#[^\n\r]*",  # comment
-        r"'''(?:[^'\\]|\\.|'(?!''))*'''",
-        r'"""(?:[^"\\]|\\.|"(?!""))*"""',
-        r"'(?:[^'\\\n\r]|\\.)*'",
-        r'"(?:[^"\\\n\r]|\\.)*"',
-        r"<[^<>\"{}|^`\\\x00-\x20]*>",  # IRI
-        r"[?$]\w+",  # variable
-        r"_:\w[\w.-]*",  # blank node
-        r"@[A-Za-z]+(?:-[A-Za-z0-9]+)*",  # language tag
-        r"(?:[^\W\d_][\w.-]*)?:(?:[\w:%.-]*[\w:%-])?",  # prefixed name
-        r"\d[\w.]*(?:[eE][+-]?\d+)?",  # number
-    )
+SERVICE_REFUSED = (
+    "SERVICE (federated query) is disabled on this endpoint: it makes no outside calls "
+    "(setting TDI_ALLOW_SERVICE)"
 )
-_TOKEN = re.compile(rf"(?P<skip>{_SKIP})|(?P<word>[^\W\d_]\w*)|(?P<brace>[{{}}])", re.DOTALL)
-FORMS = {"SELECT": "solutions", "ASK": "solutions", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
-UPDATE_WORDS = frozenset(
-    {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
-)
+MAX_DEPTH = 64
 
 
-def _tokens(query: str) -> Iterator[tuple[str, str, int]]:
-    """Keywords and braces outside comments, strings, IRIs and names: (kind, text, end)."""
-    for match in _TOKEN.finditer(query):
-        if match.lastgroup == "word":
-            yield "word", match.group().upper(), match.end()
-        elif match.lastgroup == "brace":
-            yield "brace", match.group(), match.end()
-
-
-@lru_cache(maxsize=512)
 def keywords(query: str) -> tuple[str, ...]:
     """The keywords of a query, upper-cased, ignoring strings, IRIs, names and comments.
 
     >>> keywords('SELECT ?service WHERE { ?s ex:service "SERVICE" } # SERVICE')
     ('SELECT', 'WHERE')
     """
-    return tuple(text for kind, text, _ in _tokens(query) if kind == "word")
+    return lex(query).words
 
 
 def query_form(query: str) -> str | None:
     """``SELECT``, ``ASK``, ``CONSTRUCT``, ``DESCRIBE``, ``UPDATE`` or ``None`` if unclear."""
-    for word in keywords(query):
-        if word in FORMS:
-            return word
-        if word in UPDATE_WORDS:
-            return "UPDATE"
-    return None
+    return lex(query).form
 
 
-def check(query: str, *, allow_service: bool = False) -> str | None:
-    """Refuse updates and (unless allowed) ``SERVICE``; return the query form."""
+def check(query: str, *, allow_service: bool = False, max_depth: int = MAX_DEPTH) -> str | None:
+    """Refuse updates, nesting deeper than ``max_depth`` and (unless allowed) ``SERVICE``;
+    return the query form. One linear pass of :func:`tdi_graph.sparql_lexer.lex`."""
     if not query.strip():
         raise BadRequest("the query is empty")
-    words = keywords(query)
-    form = query_form(query)
-    if form == "UPDATE":
+    reading = lex(query, max_depth)
+    if reading.form == "UPDATE":
         raise QueryRefused("SPARQL Update is not allowed: this endpoint is read-only")
-    if "SERVICE" in words and not allow_service:
-        raise QueryRefused(
-            "SERVICE (federated query) is disabled on this endpoint (setting TDI_ALLOW_SERVICE)"
-        )
-    return form
+    if "SERVICE" in reading.words and not allow_service:
+        raise ServiceRefused(SERVICE_REFUSED)
+    return reading.form
 
 
 def result_kind(form: str | None) -> str | None:
@@ -136,10 +113,11 @@ def with_values(query: str, values: dict[str, ox.Term]) -> str:
     """
     if not values:
         return query
-    tokens = list(_tokens(query))
     depth, brace, form, after_where, template = 0, None, None, False, False
-    for kind, text, end in tokens:
-        if kind == "brace":
+    for kind, text, end in tokens(query):
+        if kind in ("open", "close"):
+            if text not in "{}":
+                continue
             if text == "{" and depth == 0 and brace is None and form is not None:
                 # for CONSTRUCT, the group after WHERE and the template (not CONSTRUCT WHERE {})
                 if form != "CONSTRUCT" or (after_where and template):
@@ -197,6 +175,8 @@ class QueryRequest:
     max_rows: int = 100_000
     allow_service: bool = False
     rows: tuple[int, int] | None = None
+    max_bytes: int = 256 * 1024 * 1024
+    max_depth: int = MAX_DEPTH
 
 
 @dataclass
@@ -274,8 +254,35 @@ def _dataset(request: QueryRequest) -> dict[str, Any]:
 
 
 def evaluate(store: ox.Store, request: QueryRequest) -> Answer:
-    """Evaluate ``request`` on ``store`` and serialize the answer (runs inside a worker)."""
-    check(request.query, allow_service=request.allow_service)
+    """Check, evaluate and serialize ``request`` on ``store`` (runs inside a worker).
+
+    The checks (read-only, depth, SERVICE, an acceptable format) come before the parser sees
+    the query. In a worker without network (:mod:`tdi_graph.sandbox`), a SERVICE call that got
+    past them fails for want of a socket, and is answered as the refusal it is.
+    """
+    form = check(request.query, allow_service=request.allow_service, max_depth=request.max_depth)
+    kind = result_kind(form)
+    if kind is not None and request.rows is None:
+        negotiate(kind, request.accept, request.format)  # a 406 before any evaluation
+    try:
+        return _evaluate(store, request)
+    except OSError as exc:
+        if any(m in str(exc) for m in DENIED):  # a worker without network
+            raise ServiceRefused(SERVICE_REFUSED) from None
+        raise TdiError(f"the query could not be evaluated: {type(exc).__name__}") from None
+    except RuntimeError as exc:  # pyoxigraph's evaluation errors (an unbound SERVICE name...)
+        message = str(exc)[:MESSAGE_MAX]
+        if "service" in message.lower() and not request.allow_service:
+            raise ServiceRefused(SERVICE_REFUSED) from None
+        raise BadRequest(f"the query could not be evaluated: {message}") from None
+    except MemoryError:
+        raise OutOfMemory(
+            "the query needed more memory than a query may use (TDI_QUERY_MEMORY_MB): "
+            "make it more selective"
+        ) from None
+
+
+def _evaluate(store: ox.Store, request: QueryRequest) -> Answer:
     try:
         result = store.query(
             request.query,
@@ -293,11 +300,34 @@ def evaluate(store: ox.Store, request: QueryRequest) -> Answer:
     kind = "graph" if isinstance(result, ox.QueryTriples) else "solutions"
     fmt = negotiate(kind, request.accept, request.format)
     out = _spool()
-    _serialize(result, fmt, out, request.max_rows)
+    _serialize(result, fmt, out, request.max_rows, request.max_bytes)
     return Answer(content_type=fmt.content_type, file=out, size=out.tell())
 
 
-def _serialize(result: Any, fmt: Format, out: IO[bytes], max_rows: int) -> None:
+class _ByteCounter(io.RawIOBase):
+    """A writable file that stops the serializer once the answer passes ``limit`` bytes."""
+
+    def __init__(self, target: IO[bytes], limit: int) -> None:
+        super().__init__()
+        self.target, self.limit, self.size = target, limit, 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        chunk = bytes(data)
+        self.size += len(chunk)
+        if self.size > self.limit:
+            raise TooManyResults(
+                f"the answer is larger than {self.limit:,} bytes (TDI_MAX_ANSWER_BYTES): "
+                "add a LIMIT or select fewer or shorter values"
+            )
+        self.target.write(chunk)
+        return len(chunk)
+
+
+def _serialize(result: Any, fmt: Format, final: IO[bytes], max_rows: int, max_bytes: int) -> None:
+    out: IO[bytes] = _ByteCounter(final, max_bytes)  # type: ignore[assignment]
     if isinstance(result, ox.QueryBoolean):
         result.serialize(out, format=RESULT_FORMATS[fmt.name])
     elif isinstance(result, ox.QuerySolutions):
@@ -305,20 +335,22 @@ def _serialize(result: Any, fmt: Format, out: IO[bytes], max_rows: int) -> None:
         if fmt.name == "tsv":
             result.serialize(_LineCounter(out, max_rows + 1, max_rows), format=tsv)
             return
-        with _spool() as lines:
+        with _spool() as spool:
+            lines = _ByteCounter(spool, max_bytes)
             result.serialize(_LineCounter(lines, max_rows + 1, max_rows), format=tsv)
-            lines.seek(0)
-            parsed = ox.parse_query_results(lines, format=tsv)
+            spool.seek(0)
+            parsed = ox.parse_query_results(spool, format=tsv)
             parsed.serialize(out, format=RESULT_FORMATS[fmt.name])
     else:
         nt = ox.RdfFormat.N_TRIPLES
         if fmt.name == "ntriples":
             ox.serialize(result, _LineCounter(out, max_rows, max_rows), format=nt)
             return
-        with _spool() as lines:
+        with _spool() as spool:
+            lines = _ByteCounter(spool, max_bytes)
             ox.serialize(result, _LineCounter(lines, max_rows, max_rows), format=nt)
-            lines.seek(0)
-            quads = ox.parse(lines, format=nt)
+            spool.seek(0)
+            quads = ox.parse(spool, format=nt)
             rdf = RDF_FORMATS[fmt.name]
             source = quads if rdf.supports_datasets else (q.triple for q in quads)
             prefixes = PREFIXES if fmt.name in ("turtle", "trig", "rdfxml") else None

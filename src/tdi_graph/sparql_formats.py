@@ -119,12 +119,11 @@ def negotiate(kind: str, accept: str | None = None, override: str | None = None)
                 return f
         if any(key in f.names or key == f.media_type for f in FORMATS):
             raise NotAcceptable(
-                f"format {override!r} cannot express the results of this query; "
+                f"format {_short(override)!r} cannot express the results of this query; "
                 f"use one of {', '.join(f.names[0] for f in candidates)}"
             )
-        raise BadRequest(
-            f"unknown format {override!r}: use one of {', '.join(f.names[0] for f in FORMATS)}"
-        )
+        names = ", ".join(f.names[0] for f in FORMATS)
+        raise BadRequest(f"unknown format {_short(override)!r}: use one of {names}")
     ranges = parse_accept(accept)
     best, best_q = None, 0.0
     for f in candidates:  # wildcards select a format by its own media type, not its aliases
@@ -133,7 +132,13 @@ def negotiate(kind: str, accept: str | None = None, override: str | None = None)
             best, best_q = f, q
     if best is None:
         raise NotAcceptable(
-            f"none of the media types in Accept: {accept} can express the results of this "
+            f"none of the media types in Accept: {_short(accept)} can express the results of this "
             f"query; available: {', '.join(f.media_type for f in candidates)}"
         )
     return best
+
+
+def _short(text: str | None, size: int = 80) -> str:
+    """A client's value, cut for an error message (never echo a long header back)."""
+    text = text or ""
+    return text if len(text) <= size else text[:size] + "…"

@@ -25,10 +25,25 @@ whenever a worker is killed. A query past ``settings.query_timeout`` gets a 503 
 killed. Small answers come back inline, larger ones as the descriptor of an unlinked temporary
 file that the server streams: the server never holds a large result in memory, and the worker is
 free as soon as the file is written.
+
+Safety and fairness (issue 12):
+
+* Each worker forbids itself the network (:func:`tdi_graph.sandbox.forbid_network`) unless
+  ``SERVICE`` is allowed, and caps its address space at what it shares plus ``memory`` bytes.
+* A worker that dies under a query (a signal, the OOM killer, a crash) is replaced and the query
+  retried once on the fresh one; a second death is a 503 with ``Retry-After``. A death whose
+  worker wrote Rust's "memory allocation ... failed" (the memory cap) is a 507, not retried.
+* Back-pressure: :meth:`WorkerPool.admit` lets in at most ``size`` running plus ``waiting`` waiting
+  queries, and ``per_client`` of them from one client; beyond, 503 or 429 with ``Retry-After``.
+* Cheap queries do not wait behind runaway ones: a query still running after ``cheap`` seconds
+  is "long". It is reniced to 19 (the kernel then gives the CPU to the young queries) and needs
+  one of ``long`` permits (``size - 1``: one worker always serves young queries); with none free
+  it is stopped with a 503 and ``Retry-After``. A reniced worker is replaced after its query.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ctypes
 import gc
@@ -41,37 +56,55 @@ import socket
 import stat
 import struct
 import sys
+import tempfile
 import threading
+import time
 import traceback
 import warnings
+from collections import Counter, OrderedDict
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
-from tdi_graph.errors import QueryTimeout, TdiError
+from tdi_graph import sandbox
+from tdi_graph.errors import (
+    Busy,
+    OutOfMemory,
+    QueryTimeout,
+    TdiError,
+    TooManyRequests,
+    WorkerDied,
+)
 from tdi_graph.sparql import INLINE_MAX, Answer, QueryRequest, evaluate
 
+__all__ = ["Busy", "Limits", "WorkerPool"]
 
-class Busy(TdiError):
-    """Every worker stayed busy for the whole time limit."""
+OOM_MARK = b"memory allocation of"  # what Rust writes to stderr before aborting
 
-    status = 503
-    code = "busy"
+
+@dataclass(frozen=True)
+class Limits:
+    """What each worker imposes on itself: no network (``sandbox``), ``memory`` bytes more."""
+
+    sandbox: bool = True
+    memory: int | None = None
 
 
 # --- messages between processes -----------------------------------------------------------------
 
 
-def _send(sock: socket.socket, message: object, fd: int | None = None) -> None:
-    """One length-prefixed pickle; a file descriptor rides with its first bytes."""
+def _send(sock: socket.socket, message: object, fd: int | list[int] | None = None) -> None:
+    """One length-prefixed pickle; file descriptors ride with its first bytes."""
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
     frame = struct.pack("!I", len(data)) + data
     if fd is None:
         sock.sendall(frame)
         return
-    sent = socket.send_fds(sock, [frame[:4]], [fd])
+    sent = socket.send_fds(sock, [frame[:4]], [fd] if isinstance(fd, int) else fd)
     sock.sendall(frame[sent:])
 
 
@@ -88,7 +121,7 @@ def _recv_exact(sock: socket.socket, n: int) -> bytes:
 
 def _recv(sock: socket.socket) -> tuple[Any, list[int]]:
     """The next message and the descriptors sent with it; ``(None, [])`` at end of stream."""
-    head, fds, _flags, _addr = socket.recv_fds(sock, 4, 1)
+    head, fds, _flags, _addr = socket.recv_fds(sock, 4, 2)
     if not head:
         return None, []
     try:
@@ -141,7 +174,7 @@ def _child(main: Any, *args: Any) -> None:
         os._exit(code)
 
 
-def _zygote(control: socket.socket, source: ox.Store | Path) -> None:
+def _zygote(control: socket.socket, source: ox.Store | Path, limits: Limits) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel
     _neutralise_inherited_fds({control.fileno()})
@@ -151,18 +184,34 @@ def _zygote(control: socket.socket, source: ox.Store | Path) -> None:
         message, fds = _recv(control)
         if message is None:
             return
-        for fd in fds:
-            pid = os.fork()
-            if pid == 0:
-                _child(_worker, fd, control, source, me)
-            os.close(fd)
-            _send(control, pid)
+        fd, err = fds
+        pid = os.fork()
+        if pid == 0:
+            _child(_worker, fd, err, control, source, me, limits)
+        os.close(fd)
+        os.close(err)
+        _send(control, pid)
 
 
-def _worker(fd: int, control: socket.socket, source: ox.Store | Path, zygote: int) -> None:
+def _worker(
+    fd: int, err: int, control: socket.socket, source: ox.Store | Path, zygote: int, limits: Limits
+) -> None:
     control.close()
     _die_with_parent(zygote)
+    os.dup2(err, 2)  # the pool reads why a worker died here
+    os.close(err)
+    refusal: TdiError | None = None
+    if limits.sandbox:
+        try:
+            sandbox.forbid_network()
+        except (OSError, KeyError, AttributeError) as exc:  # fail closed: serve nothing
+            refusal = TdiError(
+                f"the query workers cannot forbid themselves the network here ({exc}); "
+                "they serve no query (TDI_ALLOW_SERVICE=true runs them without that guard)"
+            )
     store = source if isinstance(source, ox.Store) else ox.Store.read_only(str(source))
+    if limits.memory:
+        sandbox.limit_memory(limits.memory)
     sock = socket.socket(fileno=fd)
     while True:
         request, _ = _recv(sock)
@@ -171,6 +220,8 @@ def _worker(fd: int, control: socket.socket, source: ox.Store | Path, zygote: in
         answer: Answer | None = None
         send_fd = None
         try:
+            if refusal is not None:
+                raise refusal
             answer = evaluate(store, request)
             reply: tuple[Any, ...] = ("ok", answer.content_type, answer.size, None, answer.data)
             if answer.file is not None and answer.size <= INLINE_MAX:
@@ -181,6 +232,8 @@ def _worker(fd: int, control: socket.socket, source: ox.Store | Path, zygote: in
                 answer.file.flush()
         except TdiError as exc:
             reply = ("error", exc)
+        except MemoryError:
+            reply = ("error", OutOfMemory("the query needed more memory than a query may use"))
         except Exception as exc:  # a bug: reported as a 500, never as the client's fault
             reply = ("error", TdiError(f"query evaluation failed: {type(exc).__name__}: {exc}"))
         _send(sock, reply, send_fd)
@@ -195,23 +248,60 @@ def _worker(fd: int, control: socket.socket, source: ox.Store | Path, zygote: in
 class _Handle:
     pid: int
     sock: socket.socket
+    err: Any  # the worker's stderr, a temporary file
+    niced: bool = False
+
+    def died_of_memory(self) -> bool:
+        """Whether the worker wrote Rust's allocation failure before it died."""
+        with contextlib.suppress(OSError, ValueError):
+            size = os.fstat(self.err.fileno()).st_size
+            return OOM_MARK in os.pread(self.err.fileno(), 65536, max(0, size - 65536))
+        return False
+
+
+class _Died(Exception):
+    """The worker died before answering."""
 
 
 class WorkerPool:
     """``size`` processes that evaluate queries; one past ``timeout`` seconds is killed.
 
     ``source`` is the in-memory store to share with the workers, or the directory of an on-disk
-    build that each worker opens read-only. Thread-safe: :meth:`run` blocks its calling thread.
+    build that each worker opens read-only. Thread-safe: :meth:`run` blocks its calling thread;
+    :meth:`answer` is the same for asyncio, behind :meth:`admit`'s back-pressure.
     """
 
-    def __init__(self, source: ox.Store | Path, size: int = 2, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        source: ox.Store | Path,
+        size: int = 2,
+        timeout: float = 10.0,
+        *,
+        limits: Limits | None = None,
+        long: int | None = None,
+        cheap: float | None = 0.5,
+        waiting: int = 8,
+        queue_wait: float | None = None,
+        per_client: int | None = None,
+    ) -> None:
         self.source, self.size, self.timeout = source, max(1, size), timeout
+        self.limits = limits or Limits()
+        self.long = max(1, self.size - 1) if long is None else max(1, min(long, self.size))
+        self.cheap = cheap if cheap and cheap < timeout else None
+        self.waiting, self.per_client = max(0, waiting), per_client
+        self.queue_wait = timeout if queue_wait is None else queue_wait
         self._idle: queue.Queue[_Handle] = queue.Queue()
         self._all: set[_Handle] = set()
         self._lock = threading.Lock()
+        self._long = threading.BoundedSemaphore(self.long)
+        self._admitted = 0
+        self._clients: Counter[str] = Counter()
+        self._executor: ThreadPoolExecutor | None = None
         self._control: socket.socket | None = None
         self._zygote_pid = 0
         self.closed = False
+        self.deaths = 0  # workers found dead under a query (for tests and the reliability note)
+        self._heavy: OrderedDict[int, None] = OrderedDict()  # queries measured long
 
     def start(self) -> None:
         """Fork the zygote and the workers (call it while the server is idle)."""
@@ -231,28 +321,29 @@ class WorkerPool:
             pid = os.fork()
         if pid == 0:
             parent.close()
-            _child(_zygote, child, self.source)
+            _child(_zygote, child, self.source, self.limits)
         child.close()
         self._control, self._zygote_pid = parent, pid
 
     def _spawn(self) -> _Handle:
         """A new worker, forked by the zygote."""
         ours, theirs = socket.socketpair()
+        err = tempfile.TemporaryFile()  # noqa: SIM115 (closed with the worker, in _kill)
         with self._lock:
             if self._control is None or self.closed:
                 raise TdiError("the SPARQL worker pool is closed")
             try:
-                _send(self._control, "fork", theirs.fileno())
+                _send(self._control, "fork", [theirs.fileno(), err.fileno()])
                 pid, _ = _recv(self._control)
             except OSError:
                 pid = None
             if pid is None:  # the zygote died: start another one
                 self._reap_zygote()
                 self._start_zygote()
-                _send(self._control, "fork", theirs.fileno())
+                _send(self._control, "fork", [theirs.fileno(), err.fileno()])
                 pid, _ = _recv(self._control)
             theirs.close()
-            handle = _Handle(int(pid), ours)
+            handle = _Handle(int(pid), ours, err)
             self._all.add(handle)
         return handle
 
@@ -260,6 +351,7 @@ class WorkerPool:
         with contextlib.suppress(ProcessLookupError):
             os.kill(handle.pid, signal.SIGKILL)
         handle.sock.close()
+        handle.err.close()
         with self._lock:
             self._all.discard(handle)
 
@@ -268,16 +360,99 @@ class WorkerPool:
         if not self.closed:
             self._idle.put(self._spawn())
 
+    # --- back-pressure ------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def admit(self, client: str | None = None) -> Iterator[None]:
+        """Let a query in, or refuse it at once: 429 past ``per_client`` running or waiting
+        queries of ``client``, 503 past ``size`` running plus ``waiting`` waiting in all."""
+        with self._lock:
+            if client is not None and self.per_client and self._clients[client] >= self.per_client:
+                raise TooManyRequests(
+                    f"{self.per_client} of your queries are running or waiting already "
+                    "(TDI_QUERY_PER_CLIENT): wait for their answers"
+                )
+            if self._admitted >= self.size + self.waiting:
+                raise Busy(
+                    f"{self.size} queries are running and {self.waiting} waiting: try again soon"
+                )
+            self._admitted += 1
+            if client is not None:
+                self._clients[client] += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._admitted -= 1
+                if client is not None:
+                    self._clients[client] -= 1
+                    if self._clients[client] <= 0:
+                        del self._clients[client]
+
+    async def answer(self, request: QueryRequest, client: str | None = None) -> Answer:
+        """:meth:`run` from asyncio, admitted by :meth:`admit` (no event-loop thread blocks)."""
+        loop = asyncio.get_running_loop()
+        ticket = self.admit(client)
+        ticket.__enter__()
+
+        def run() -> Answer:
+            try:
+                return self.run(request)
+            finally:
+                ticket.__exit__(None, None, None)
+
+        try:
+            future = loop.run_in_executor(self._threads(), run)
+        except BaseException:
+            ticket.__exit__(None, None, None)
+            raise
+        return await future  # cancelled (client gone): the thread still ends and frees it
+
+    def _threads(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._executor is None:  # one thread per admitted query: none waits for a thread
+                self._executor = ThreadPoolExecutor(
+                    self.size + self.waiting, thread_name_prefix="sparql"
+                )
+            return self._executor
+
+    # --- running a query ----------------------------------------------------------------------
+
     def run(self, request: QueryRequest) -> Answer:
-        """Evaluate ``request`` in a worker; :class:`QueryTimeout` if it runs too long."""
+        """Evaluate ``request`` in a worker; :class:`QueryTimeout` if it runs too long.
+
+        A worker that dies under the query is replaced and the query tried once more.
+        """
         if self._control is None:
             self.start()
+        key = hash((request.query, request.substitutions, request.default_graphs))
+        known_long = self.cheap is not None and key in self._heavy
+        if known_long and not self._long.acquire(blocking=False):
+            raise Busy(
+                f"this query ran long before, and {self.long} long queries are running "
+                "already: try again in a moment",
+                retry_after=max(1, round(self.timeout)),
+            )
+        try:
+            return self._run(request, key, known_long)
+        finally:
+            if known_long:
+                self._long.release()
+
+    def _measured_long(self, key: int) -> None:
+        with self._lock:
+            self._heavy[key] = None
+            self._heavy.move_to_end(key)
+            while len(self._heavy) > 512:
+                self._heavy.popitem(last=False)
+
+    def _run(self, request: QueryRequest, key: int, known_long: bool) -> Answer:
         for attempt in (1, 2):
             try:
-                handle = self._idle.get(timeout=self.timeout)
+                handle = self._idle.get(timeout=self.queue_wait)
             except queue.Empty:
                 raise Busy(
-                    f"all {self.size} query workers stayed busy for {self.timeout:g} s: "
+                    f"all {self.size} query workers stayed busy for {self.queue_wait:g} s: "
                     "try again in a moment"
                 ) from None
             try:
@@ -285,29 +460,67 @@ class WorkerPool:
             except OSError:  # the worker died while idle: retry once on a fresh one
                 self._replace(handle)
                 if attempt == 2:
-                    raise TdiError("the query workers keep dying") from None
+                    raise WorkerDied("the query workers keep dying: try again soon") from None
                 continue
-            return self._await(handle)
+            try:
+                return self._await(handle, key, known_long)
+            except _Died:
+                self.deaths += 1
+                oom = handle.died_of_memory()
+                self._replace(handle)
+                if oom:
+                    raise OutOfMemory(
+                        "the query needed more memory than a query may use (TDI_QUERY_MEMORY_MB)"
+                        ": make it more selective (a LIMIT, fewer variables in ORDER BY)"
+                    ) from None
+                if attempt == 2:
+                    raise WorkerDied(
+                        "the query worker died twice under this query: try again later"
+                    ) from None
         raise AssertionError("unreachable")
 
-    def _await(self, handle: _Handle) -> Answer:
+    def _await(self, handle: _Handle, key: int, known_long: bool = False) -> Answer:
         poller = select.poll()
         poller.register(handle.sock, select.POLLIN)
-        if not poller.poll(self.timeout * 1000):
-            self._replace(handle)
-            raise QueryTimeout(
-                f"the query ran for more than {self.timeout:g} s and was stopped: make it more "
-                "selective (specific patterns first, a LIMIT) or raise TDI_QUERY_TIMEOUT"
-            )
+        started = time.monotonic()
+        holds_long = False
+        try:
+            if known_long:  # its permit is held by run(): lower its priority from the start
+                self._renice(handle)
+            elif self.cheap is not None and not poller.poll(self.cheap * 1000):
+                # a long query: lower its priority, and run it only if a long permit is free
+                self._renice(handle)
+                self._measured_long(key)
+                holds_long = self._long.acquire(blocking=False)
+                if not holds_long:
+                    self._replace(handle)
+                    raise Busy(
+                        f"{self.long} long queries are running already, and this one ran past "
+                        f"{self.cheap:g} s: try again in a moment",
+                        retry_after=max(1, round(self.timeout)),
+                    )
+            left = self.timeout - (time.monotonic() - started)
+            if left <= 0 or not poller.poll(left * 1000):
+                self._replace(handle)
+                raise QueryTimeout(
+                    f"the query ran for more than {self.timeout:g} s and was stopped: make it "
+                    "more selective (specific patterns first, a LIMIT) or raise "
+                    "TDI_QUERY_TIMEOUT"
+                )
+        finally:
+            if holds_long:
+                self._long.release()
         try:
             reply, fds = _recv(handle.sock)
         except BaseException:
             self._replace(handle)
             raise
         if reply is None:
-            self._replace(handle)
-            raise TdiError("the query worker died (out of memory?) before answering")
-        self._idle.put(handle)
+            raise _Died
+        if handle.niced:
+            self._replace(handle)  # a reniced worker cannot be made fast again: a fresh one
+        else:
+            self._idle.put(handle)
         if reply[0] == "error":
             for fd in fds:
                 os.close(fd)
@@ -316,6 +529,11 @@ class WorkerPool:
         if fds:
             return Answer(content_type, fd=fds[0], size=size)
         return Answer(content_type, body=body or b"", size=size, data=data)
+
+    def _renice(self, handle: _Handle) -> None:
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, handle.pid, 19)
+        handle.niced = True
 
     def _reap_zygote(self) -> None:
         if self._control is not None:
@@ -335,6 +553,9 @@ class WorkerPool:
             self._kill(handle)
         with self._lock:
             self._reap_zygote()
+            if self._executor is not None:
+                self._executor.shutdown(wait=False, cancel_futures=True)
+                self._executor = None
 
     def pids(self) -> list[int]:
         """Process ids of the live workers (for tests and benchmarks)."""

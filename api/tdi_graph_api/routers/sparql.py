@@ -8,8 +8,8 @@ Evaluation happens in the killable workers of :mod:`tdi_graph.workers`.
 
 from __future__ import annotations
 
+import asyncio
 import threading
-import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
@@ -27,9 +27,7 @@ from tdi_graph.sparql import (
     RESULT_FORMATS,
     Answer,
     QueryRequest,
-    check,
     graph_names,
-    result_kind,
     with_values,
 )
 from tdi_graph.sparql_formats import (
@@ -40,8 +38,9 @@ from tdi_graph.sparql_formats import (
     quality,
 )
 from tdi_graph.workers import WorkerPool
+from tdi_graph_api import forms
 from tdi_graph_api.deps import services_of
-from tdi_graph_api.errors import error_response
+from tdi_graph_api.errors import error_response, tdi_error_response
 from tdi_graph_api.templating import templates
 
 router = APIRouter(tags=["sparql"])
@@ -53,7 +52,7 @@ PREFLIGHT = {
     "Access-Control-Allow-Headers": "Accept, Content-Type",
     "Access-Control-Max-Age": "86400",
 }
-MAX_BODY = 1_000_000  # bytes of a POSTed query
+BODY_SECONDS = 30  # a POSTed query arrives within this
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
@@ -65,6 +64,11 @@ _lock = threading.Lock()
 class PayloadTooLarge(TdiError):
     status = 413
     code = "payload_too_large"
+
+
+class RequestTimeout(TdiError):
+    status = 408
+    code = "request_timeout"
 
 
 # --- the worker pool of an app (owned by the app's services, tdi_graph_api.deps) ---------------
@@ -85,9 +89,10 @@ def get_pool(app: FastAPI) -> WorkerPool:
     return services_of(app).pool()
 
 
-async def run_query(app: FastAPI, request: QueryRequest) -> Answer:
-    """Evaluate ``request`` in a worker without blocking the event loop."""
-    return await services_of(app).run_query(request)
+async def run_query(app: FastAPI, request: QueryRequest, client: str | None = None) -> Answer:
+    """Evaluate ``request`` in a worker without blocking the event loop; ``client`` (an
+    address) counts against the per-client cap. 429/503 with ``Retry-After`` when too busy."""
+    return await get_pool(app).answer(request, client)
 
 
 # --- the protocol ------------------------------------------------------------------------------
@@ -108,16 +113,40 @@ def _one(params: dict[str, list[str]], name: str) -> str | None:
 
 
 def _endpoint(request: Request) -> str:
-    return str(request.url.replace(query="", fragment=""))
+    """The endpoint's public IRI, from the settings: never the request's ``Host`` header."""
+    return _settings(request).endpoint()
 
 
 async def _body(request: Request) -> bytes:
+    limit = _settings(request).max_query_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"the request body is larger than {limit:,} bytes")
     data = bytearray()
-    async for chunk in request.stream():
-        data += chunk
-        if len(data) > MAX_BODY:
-            raise PayloadTooLarge(f"the request body is larger than {MAX_BODY:,} bytes")
+    try:
+        async with asyncio.timeout(BODY_SECONDS):
+            async for chunk in request.stream():
+                data += chunk
+                if len(data) > limit:
+                    raise PayloadTooLarge(f"the request body is larger than {limit:,} bytes")
+    except TimeoutError:
+        raise RequestTimeout(
+            f"the request body took more than {BODY_SECONDS} s to arrive"
+        ) from None
     return bytes(data)
+
+
+async def _url_pairs(request: Request) -> list[tuple[str, str]]:
+    try:
+        text = request.scope.get("query_string", b"").decode("ascii")
+    except UnicodeDecodeError:
+        raise BadRequest("the URL's query string is not ASCII (percent-encode it)") from None
+    return await forms.pairs(text)
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = services_of(request.app).settings
+    return settings
 
 
 def _media(header: str | None) -> tuple[str, dict[str, str]]:
@@ -149,7 +178,7 @@ def _cors(call: Callable[..., Any]) -> Callable[..., Any]:
         try:
             response: Response = await call(request)
         except TdiError as exc:
-            return error_response(exc.status, exc.code, exc.message, headers=dict(CORS))
+            return tdi_error_response(exc, headers=dict(CORS))
         response.headers.update(CORS)
         return response
 
@@ -177,7 +206,7 @@ def _cors(call: Callable[..., Any]) -> Callable[..., Any]:
 async def sparql_get(request: Request) -> Response:
     """Run `query` (with optional `default-graph-uri`, `named-graph-uri`, `format`); with no
     query, the SPARQL service description (Turtle etc.) or, for browsers, the query UI."""
-    params = _params(request.query_params.multi_items())
+    params = _params(await _url_pairs(request))
     if "update" in params:
         raise QueryRefused(READ_ONLY + " (and updates are never sent with GET)")
     query = _one(params, "query")
@@ -208,7 +237,8 @@ async def sparql_get(request: Request) -> Response:
 async def sparql_post(request: Request) -> Response:
     """A query as `application/x-www-form-urlencoded` (`query=`, dataset parameters) or as
     `application/sparql-query` (dataset parameters in the URL). Updates are refused."""
-    url = _params(request.query_params.multi_items())
+    url_pairs = await _url_pairs(request)
+    url = _params(url_pairs)
     header = request.headers.get("content-type")
     media, options = _media(header)
     if not header:
@@ -218,11 +248,7 @@ async def sparql_post(request: Request) -> Response:
     if media == FORM:
         _utf8(options, media)
         text = _decode(await _body(request))
-        try:
-            form = urllib.parse.parse_qsl(text, keep_blank_values=True, errors="strict")
-        except UnicodeDecodeError:
-            raise BadRequest("the form is not percent-encoded UTF-8") from None
-        params = _params(list(request.query_params.multi_items()) + form)
+        params = _params(url_pairs + await forms.pairs(text))
         if "update" in params:
             raise QueryRefused(READ_ONLY)
         query = _one(params, "query")
@@ -257,12 +283,14 @@ async def sparql_options() -> Response:
 
 
 async def _run(request: Request, query: str, params: dict[str, list[str]]) -> Response:
-    settings: Settings = services_of(request.app).settings
-    form = check(query, allow_service=settings.allow_service)
+    """Evaluate in a worker, which reads the query (linear lexer) before its parser does: the
+    event loop only checks sizes here."""
+    settings = _settings(request)
+    if len(query) > settings.max_query_bytes:
+        raise PayloadTooLarge(f"the query is larger than {settings.max_query_bytes:,} bytes")
+    if not query.strip():
+        raise BadRequest("the query is empty")
     accept, fmt = request.headers.get("accept"), _one(params, "format")
-    kind = result_kind(form)
-    if kind is not None:
-        negotiate(kind, accept, fmt)  # a 406 before any evaluation
     answer = await run_query(
         request.app,
         QueryRequest(
@@ -274,7 +302,10 @@ async def _run(request: Request, query: str, params: dict[str, list[str]]) -> Re
             base_iri=_endpoint(request),
             max_rows=settings.max_result_rows,
             allow_service=settings.allow_service,
+            max_bytes=settings.max_answer_bytes,
+            max_depth=settings.max_query_depth,
         ),
+        client=request.client.host if request.client else None,
     )
     headers = {"Vary": "Accept", "Content-Length": str(answer.size)}
     if answer.fd is None:
@@ -399,7 +430,7 @@ def examples() -> list[dict[str, Any]]:
 def _ui(request: Request, query: str | None = None) -> HTMLResponse:
     prologue = sparql_prologue()
     config = {
-        "endpoint": _endpoint(request),
+        "endpoint": request.scope.get("root_path", "") + "/sparql",  # this server, whatever Host
         "prefixes": PREFIXES,
         "idBase": PREFIXES["id"],
         "query": query

@@ -3,6 +3,8 @@
 (function () {
   "use strict";
   const cfg = JSON.parse(document.getElementById("sparql-config").textContent);
+  // The server gives its path, not a URL built from the Host header: resolve it here.
+  cfg.endpoint = new URL(cfg.endpoint, window.location.href).href;
   const EXTENSIONS = {json: "json", xml: "xml", csv: "csv", tsv: "tsv", turtle: "ttl",
     ntriples: "nt", rdfxml: "rdf", jsonld: "jsonld", trig: "trig", nquads: "nq"};
 
