@@ -38,7 +38,8 @@ from tdi_graph.errors import (
     QuerySyntaxError,
 )
 from tdi_graph.namespaces import GRAPH
-from tdi_graph.sparql import MESSAGE_MAX, _tokens, query_form
+from tdi_graph.sparql import MESSAGE_MAX, query_form
+from tdi_graph.sparql_lexer import tokens
 
 if TYPE_CHECKING:
     from tdi_graph.settings import Settings
@@ -161,6 +162,16 @@ def _values_block(substitutions: Mapping[ox.Variable, ox.Term]) -> str:
         names.append(str(variable))
         terms.append(str(term))
     return f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}\n"
+
+
+def _tokens(query: str) -> Iterator[tuple[str, str, int]]:
+    """Keywords and curly braces outside comments, strings, IRIs and names: (kind, text, end),
+    kind ``word`` or ``brace`` (from the endpoint's linear lexer)."""
+    for kind, text, end in tokens(query):
+        if kind == "word":
+            yield kind, text, end
+        elif text in "{}":
+            yield "brace", text, end
 
 
 def _where_brace(query: str) -> int:
