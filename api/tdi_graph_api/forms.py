@@ -22,7 +22,9 @@ SLICE = 64 * 1024
 async def pairs(text: str) -> list[tuple[str, str]]:
     """The ``(name, value)`` pairs of ``text``, in order, blank values kept.
 
-    >>> asyncio.run(pairs("query=SELECT+%2A&format=csv&format=text%2Fcsv&x="))
+    >>> from concurrent.futures import ThreadPoolExecutor  # a loop of its own, whatever runs
+    >>> text = "query=SELECT+%2A&format=csv&format=text%2Fcsv&x="
+    >>> ThreadPoolExecutor(1).submit(asyncio.run, pairs(text)).result()
     [('query', 'SELECT *'), ('format', 'csv'), ('format', 'text/csv'), ('x', '')]
     """
     if text.count("&") >= MAX_PAIRS:

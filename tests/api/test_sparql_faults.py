@@ -131,7 +131,7 @@ def test_the_server_stays_bounded_under_cross_products(app: FastAPI, live_server
     """Two ORDER BY cross products on the real store at once: each is stopped (507 at the
     worker's ceiling, or 503 at the time limit), and no process grows past its bound."""
     pool = get_pool(app)
-    settings: Settings = app.state.settings
+    settings: Settings = app.state.services.settings
     peak: dict[int, float] = {}
     answers: list[httpx.Response] = []
     stop = threading.Event()
@@ -196,7 +196,7 @@ def test_total_cap_and_queue(small: ox.Store) -> None:
 
 def test_429_and_503_over_http_carry_retry_after(app: FastAPI, client: TestClient) -> None:
     pool = get_pool(app)
-    held = [pool.admit("testclient") for _ in range(app.state.settings.query_per_client)]
+    held = [pool.admit("testclient") for _ in range(app.state.services.settings.query_per_client)]
     for ticket in held:
         ticket.__enter__()
     try:
