@@ -68,3 +68,10 @@ def published(
         settings = engine_settings(engine)
         report = publish(open_store(store_dir, in_memory=False), Target.from_settings(settings))
         yield Published(engine, report, settings)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test here runs real engines: marked ``remote`` (``make test-remote``)."""
+    for item in items:
+        if "tests/remote/" in item.nodeid:
+            item.add_marker(pytest.mark.remote)
