@@ -2,7 +2,7 @@
 
 This module knows nothing of HTTP. The API parses the protocol into a :class:`QueryRequest`;
 :class:`~tdi_graph.workers.WorkerPool` answers it with an :class:`Answer` (a media type and bytes
-or a file to stream). Formats and content negotiation are in :mod:`tdi_graph.sparql_formats`.
+or a file to stream). Formats and content negotiation are in :mod:`tdi_graph.conneg`.
 
 :func:`evaluate` runs inside killable worker processes forked from the server, so that a query
 past the time limit can be stopped: :mod:`tdi_graph.workers` explains why and how (with the
@@ -23,6 +23,7 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
+from tdi_graph.conneg import Format, negotiate
 from tdi_graph.errors import (
     BadRequest,
     OutOfMemory,
@@ -35,29 +36,11 @@ from tdi_graph.errors import (
 from tdi_graph.namespaces import PREFIXES
 from tdi_graph.results import term_value
 from tdi_graph.sandbox import DENIED
-from tdi_graph.sparql_formats import Format, negotiate
 from tdi_graph.sparql_lexer import FORMS, lex, tokens
 
 INLINE_MAX = 256 * 1024  # answers up to this size travel inside the worker's reply
 CHUNK = 64 * 1024
 MESSAGE_MAX = 300  # characters of a parser message (its list of expected tokens can be huge)
-
-# pyoxigraph's serializers for the formats of :mod:`tdi_graph.sparql_formats`, by name
-RESULT_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-RDF_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "trig": ox.RdfFormat.TRIG,
-    "nquads": ox.RdfFormat.N_QUADS,
-}
-
 
 # --- reading a query without evaluating it ------------------------------------------------------
 
@@ -329,7 +312,7 @@ class _ByteCounter(io.RawIOBase):
 def _serialize(result: Any, fmt: Format, final: IO[bytes], max_rows: int, max_bytes: int) -> None:
     out: IO[bytes] = _ByteCounter(final, max_bytes)  # type: ignore[assignment]
     if isinstance(result, ox.QueryBoolean):
-        result.serialize(out, format=RESULT_FORMATS[fmt.name])
+        result.serialize(out, format=fmt.results)
     elif isinstance(result, ox.QuerySolutions):
         tsv = ox.QueryResultsFormat.TSV
         if fmt.name == "tsv":
@@ -340,7 +323,7 @@ def _serialize(result: Any, fmt: Format, final: IO[bytes], max_rows: int, max_by
             result.serialize(_LineCounter(lines, max_rows + 1, max_rows), format=tsv)
             spool.seek(0)
             parsed = ox.parse_query_results(spool, format=tsv)
-            parsed.serialize(out, format=RESULT_FORMATS[fmt.name])
+            parsed.serialize(out, format=fmt.results)
     else:
         nt = ox.RdfFormat.N_TRIPLES
         if fmt.name == "ntriples":
@@ -351,7 +334,8 @@ def _serialize(result: Any, fmt: Format, final: IO[bytes], max_rows: int, max_by
             ox.serialize(result, _LineCounter(lines, max_rows, max_rows), format=nt)
             spool.seek(0)
             quads = ox.parse(spool, format=nt)
-            rdf = RDF_FORMATS[fmt.name]
+            rdf = fmt.rdf
+            assert rdf is not None
             source = quads if rdf.supports_datasets else (q.triple for q in quads)
             prefixes = PREFIXES if fmt.name in ("turtle", "trig", "rdfxml") else None
             ox.serialize(source, out, format=rdf, prefixes=prefixes)

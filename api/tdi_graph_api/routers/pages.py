@@ -1,5 +1,6 @@
-"""HTML pages and Linked Data: ``GET /id/{id}`` (the entity page for browsers; Turtle, JSON-LD
-or N-Triples by ``Accept``), ``GET /search`` and ``GET /queries``. Server-rendered Jinja2."""
+"""HTML pages and Linked Data: ``GET /id/{id}`` (the entity page for browsers; every RDF format
+of ``/sparql`` by ``Accept``, negotiated by :mod:`tdi_graph.conneg`), ``GET /search`` and
+``GET /queries``. Server-rendered Jinja2."""
 
 from __future__ import annotations
 
@@ -9,9 +10,8 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from tdi_graph import facts, queries
+from tdi_graph import conneg, facts, queries
 from tdi_graph.entities import entity, jsonld, statements
-from tdi_graph.errors import TdiError
 from tdi_graph.namespaces import PREFIXES
 from tdi_graph.search import Hit
 from tdi_graph.view.money import money
@@ -21,65 +21,8 @@ from tdi_graph_api.templating import templates
 
 router = APIRouter(tags=["pages"])
 
-#: format -> (media type sent, media types that ask for it in ``Accept``), server preference
-FORMATS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "html": ("text/html; charset=utf-8", ("text/html", "application/xhtml+xml")),
-    "turtle": ("text/turtle; charset=utf-8", ("text/turtle", "application/x-turtle")),
-    "jsonld": ("application/ld+json", ("application/ld+json", "application/json")),
-    "ntriples": ("application/n-triples", ("application/n-triples", "text/plain")),
-}
 PAGE_SIZE = 20
-
-
-class NotAcceptable(TdiError):
-    """No format the client accepts."""
-
-    status = 406
-    code = "not_acceptable"
-
-
-def _matches(media: str) -> tuple[int, list[str]]:
-    """How specific ``media`` is (2 exact, 1 ``type/*``, 0 ``*/*``) and the formats it fits."""
-    if media == "*/*":
-        return 0, list(FORMATS)
-    if media.endswith("/*"):
-        family = media[:-1]
-        return 1, [n for n, (sent, _) in FORMATS.items() if sent.startswith(family)]
-    return 2, [n for n, (_, ok) in FORMATS.items() if media in ok]
-
-
-def negotiate(accept: str | None, wanted: str | None = None) -> str:
-    """The format to answer in: ``wanted`` (``?format=``) if given, else the best for ``Accept``.
-
-    >>> negotiate("text/turtle;q=0.9, application/ld+json")
-    'jsonld'
-    >>> negotiate("text/html,application/xml;q=0.9,*/*;q=0.8")
-    'html'
-    >>> negotiate(None)
-    'html'
-    """
-    if wanted:
-        if wanted not in FORMATS:
-            raise NotAcceptable(f"format {wanted!r}: use one of {', '.join(FORMATS)}")
-        return wanted
-    best: dict[str, tuple[float, int]] = {}
-    for part in (accept or "*/*").split(","):
-        media, *params = (p.strip().lower() for p in part.split(";"))
-        quality = 1.0
-        for param in params:
-            if param.startswith("q="):
-                try:
-                    quality = float(param[2:])
-                except ValueError:
-                    quality = 0.0
-        specificity, names = _matches(media)
-        for name in names:
-            if best.get(name, (-1.0, -1))[1] < specificity:  # the most specific range rules
-                best[name] = (quality, specificity)
-    ranked = [(-q, list(FORMATS).index(n), n) for n, (q, _) in best.items() if q > 0]
-    if not ranked:
-        raise NotAcceptable(f"cannot answer {accept!r}: HTML, Turtle, JSON-LD or N-Triples")
-    return min(ranked)[2]
+ENTITY_FORMATS = conneg.formats("entity")  # HTML, then every RDF format /sparql serves
 
 
 @router.get(
@@ -89,12 +32,7 @@ def negotiate(accept: str | None, wanted: str | None = None) -> str:
     responses={
         200: {
             "description": "The entity's page, or its description in RDF.",
-            "content": {
-                "text/html": {},
-                "text/turtle": {},
-                "application/ld+json": {},
-                "application/n-triples": {},
-            },
+            "content": {f.media_type: {} for f in ENTITY_FORMATS},
         },
         **errors(400, 404, 406, 422),
     },
@@ -106,15 +44,17 @@ async def dereference(
     format: Annotated[
         str | None,
         Query(
-            description="Force a format: html, turtle, jsonld or ntriples (else `Accept` decides)."
+            description="Force a format: html, turtle, jsonld, ntriples, rdfxml, trig or nquads "
+            "(else `Accept` decides)."
         ),
     ] = None,
 ) -> Response:
     """`https://w3id.org/tdi-graph/id/{id}` resolves here. Browsers get the HTML page; Linked
     Data clients get the entity's concise bounded description (its statements with the blank
     nodes of its evidence and periods, and the statements pointing to it) in Turtle, JSON-LD
-    (context: `/context.jsonld`) or N-Triples, as `Accept` asks."""
-    kind = negotiate(request.headers.get("accept"), format)
+    (context: `/context.jsonld`), N-Triples, RDF/XML, TriG or N-Quads, as `Accept` asks."""
+    fmt = conneg.negotiate("entity", request.headers.get("accept"), format)
+    kind = fmt.name
     iri = services.registry.resolve(entity_id)
     headers = {"Vary": "Accept", "Link": _alternates(entity_id)}
     if kind == "html":
@@ -122,19 +62,22 @@ async def dereference(
         return templates.TemplateResponse(request, "entity.html", context, headers=headers)
     outgoing, incoming = statements(services.store, iri)
     triples = outgoing + incoming
-    media = FORMATS[kind][0]
+    media = fmt.content_type
     if kind == "jsonld":
         document = jsonld(triples, str(request.url_for("context")))
         return FastJSON(document, media_type=media, headers=headers)
-    rdf_format = ox.RdfFormat.TURTLE if kind == "turtle" else ox.RdfFormat.N_TRIPLES
-    body = ox.serialize(triples, format=rdf_format, prefixes=dict(PREFIXES))
+    assert fmt.rdf is not None
+    data: Any = triples
+    if fmt.rdf.supports_datasets:
+        data = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
+    body = ox.serialize(data, format=fmt.rdf, prefixes=dict(PREFIXES))
     return Response(body, media_type=media, headers=headers)
 
 
 def _alternates(entity_id: str) -> str:
     return ", ".join(
-        f'</id/{entity_id}?format={name}>; rel="alternate"; type="{media.split(";")[0]}"'
-        for name, (media, _) in FORMATS.items()
+        f'</id/{entity_id}?format={f.name}>; rel="alternate"; type="{f.media_type}"'
+        for f in ENTITY_FORMATS
     )
 
 

@@ -1,4 +1,4 @@
-"""The SPARQL 1.1 endpoint: the Protocol's query operation, service description, UI and CORS.
+"""The SPARQL 1.1 endpoint: the Protocol's query operation, service description and UI.
 
 ``GET /sparql?query=``, ``POST`` as ``application/x-www-form-urlencoded`` or
 ``application/sparql-query``; ``default-graph-uri`` / ``named-graph-uri``; results by ``Accept``
@@ -9,8 +9,10 @@ Evaluation happens in the killable workers of :mod:`tdi_graph.workers`.
 from __future__ import annotations
 
 import asyncio
+import string
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -18,24 +20,24 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from tdi_graph import queries
-from tdi_graph.docs import INTERNAL
-from tdi_graph.errors import BadRequest, QueryRefused, TdiError
-from tdi_graph.namespaces import PREFIXES, sparql_prologue
-from tdi_graph.settings import Settings
-from tdi_graph.sparql import (
-    RDF_FORMATS,
-    RESULT_FORMATS,
-    Answer,
-    QueryRequest,
-    graph_names,
-    with_values,
-)
-from tdi_graph.sparql_formats import (
+from tdi_graph.conneg import (
+    FORMAT_PARAMETERS,
     FORMATS,
     UnsupportedMediaType,
     negotiate,
     parse_accept,
     quality,
+    requested,
+)
+from tdi_graph.docs import INTERNAL
+from tdi_graph.errors import BadRequest, QueryRefused, TdiError
+from tdi_graph.namespaces import PREFIXES, sparql_prologue
+from tdi_graph.settings import Settings
+from tdi_graph.sparql import (
+    Answer,
+    QueryRequest,
+    graph_names,
+    with_values,
 )
 from tdi_graph.workers import WorkerPool
 from tdi_graph_api import forms
@@ -45,13 +47,6 @@ from tdi_graph_api.templating import templates
 
 router = APIRouter(tags=["sparql"])
 
-CORS = {"Access-Control-Allow-Origin": "*"}
-PREFLIGHT = {
-    **CORS,
-    "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
-    "Access-Control-Allow-Headers": "Accept, Content-Type",
-    "Access-Control-Max-Age": "86400",
-}
 BODY_SECONDS = 30  # a POSTed query arrives within this
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
@@ -110,6 +105,12 @@ def _one(params: dict[str, list[str]], name: str) -> str | None:
     if len(values) > 1:
         raise BadRequest(f"the {name!r} parameter is given {len(values)} times: give it once")
     return values[0] if values else None
+
+
+def _format(params: dict[str, list[str]]) -> str | None:
+    """The ``format`` / ``output`` / ``results`` values, which must agree (SPARQLWrapper sends
+    ``format=tsv&format=text/tab-separated-values&output=tsv&results=tsv``)."""
+    return requested([v for name in FORMAT_PARAMETERS for v in params.get(name, [])])
 
 
 def _endpoint(request: Request) -> str:
@@ -171,15 +172,15 @@ def _decode(data: bytes) -> str:
         raise BadRequest(f"the request body is not UTF-8 (byte {exc.start})") from None
 
 
-def _cors(call: Callable[..., Any]) -> Callable[..., Any]:
-    """Answer library errors in the JSON error shape, with the CORS header."""
+def _errors(call: Callable[..., Any]) -> Callable[..., Any]:
+    """Answer library errors in the JSON error shape (CORS is Starlette's middleware, on
+    ``/sparql`` and ``/api/*``: :mod:`tdi_graph_api.security`)."""
 
     async def wrapper(request: Request) -> Response:
         try:
             response: Response = await call(request)
         except TdiError as exc:
-            return tdi_error_response(exc, headers=dict(CORS))
-        response.headers.update(CORS)
+            return tdi_error_response(exc)
         return response
 
     wrapper.__name__, wrapper.__doc__ = call.__name__, call.__doc__
@@ -202,7 +203,7 @@ def _cors(call: Callable[..., Any]) -> Callable[..., Any]:
         503: {"description": "The query ran past the time limit and was stopped"},
     },
 )
-@_cors
+@_errors
 async def sparql_get(request: Request) -> Response:
     """Run `query` (with optional `default-graph-uri`, `named-graph-uri`, `format`); with no
     query, the SPARQL service description (Turtle etc.) or, for browsers, the query UI."""
@@ -233,7 +234,7 @@ async def sparql_get(request: Request) -> Response:
         }
     },
 )
-@_cors
+@_errors
 async def sparql_post(request: Request) -> Response:
     """A query as `application/x-www-form-urlencoded` (`query=`, dataset parameters) or as
     `application/sparql-query` (dataset parameters in the URL). Updates are refused."""
@@ -272,14 +273,14 @@ async def sparql_other(request: Request) -> Response:
         405,
         "method_not_allowed",
         f"{request.method} is not a SPARQL query operation: use GET or POST",
-        headers={**CORS, "Allow": "GET, HEAD, POST, OPTIONS"},
+        headers={"Allow": "GET, HEAD, POST, OPTIONS"},
     )
 
 
 @router.options("/sparql", include_in_schema=False)
 async def sparql_options() -> Response:
-    """CORS preflight: GET and POST from any origin."""
-    return Response(status_code=204, headers=PREFLIGHT)
+    """OPTIONS without CORS headers (a preflight is answered by the CORS middleware)."""
+    return Response(status_code=204, headers={"Allow": "GET, HEAD, POST, OPTIONS"})
 
 
 async def _run(request: Request, query: str, params: dict[str, list[str]]) -> Response:
@@ -290,7 +291,7 @@ async def _run(request: Request, query: str, params: dict[str, list[str]]) -> Re
         raise PayloadTooLarge(f"the query is larger than {settings.max_query_bytes:,} bytes")
     if not query.strip():
         raise BadRequest("the query is empty")
-    accept, fmt = request.headers.get("accept"), _one(params, "format")
+    accept, fmt = request.headers.get("accept"), _format(params)
     answer = await run_query(
         request.app,
         QueryRequest(
@@ -327,77 +328,47 @@ def _sizes(request: Request) -> dict[str, int]:
     return services_of(request.app).graph_sizes
 
 
+TEMPLATE = Path(__file__).parent.parent / "service-description.ttl"
+
+
 def description(endpoint: str, settings: Settings, sizes: dict[str, int]) -> list[ox.Triple]:
-    """The SPARQL 1.1 Service Description of the endpoint, as triples."""
-
-    def n(iri: str) -> ox.NamedNode:
-        return ox.NamedNode(iri)
-
-    a, sd = n(PREFIXES["rdf"] + "type"), SD
-    void_triples = n("http://rdfs.org/ns/void#triples")
-    service, dataset, default = n(endpoint), ox.BlankNode(), ox.BlankNode()
-    out = [
-        ox.Triple(service, a, n(sd + "Service")),
-        ox.Triple(service, n(sd + "endpoint"), service),
-        ox.Triple(service, n(sd + "supportedLanguage"), n(sd + "SPARQL11Query")),
-        ox.Triple(service, n(sd + "feature"), n(sd + "UnionDefaultGraph")),
-        ox.Triple(
-            service,
-            n(sd + "defaultEntailmentRegime"),
-            n("http://www.w3.org/ns/entailment/Simple"),
-        ),
-        ox.Triple(service, n(PREFIXES["dct"] + "title"), ox.Literal("tdi-graph SPARQL endpoint")),
-        ox.Triple(
-            service,
-            n(PREFIXES["rdfs"] + "comment"),
-            ox.Literal(
-                "Read-only SPARQL 1.1 query endpoint of the Territoires d'industrie knowledge "
-                f"graph. The default graph is the union of the named graphs. Queries stop after "
-                f"{settings.query_timeout:g} s; answers hold at most {settings.max_result_rows:,} "
-                f"rows; SERVICE is {'allowed' if settings.allow_service else 'refused'}.",
-                language="en",
-            ),
-        ),
-        ox.Triple(service, n(sd + "defaultDataset"), dataset),
-        ox.Triple(dataset, a, n(sd + "Dataset")),
-        ox.Triple(dataset, n(sd + "defaultGraph"), default),
-        ox.Triple(default, a, n(sd + "Graph")),
-        ox.Triple(default, void_triples, ox.Literal(str(sum(sizes.values())), datatype=_INT)),
-    ]
-    if settings.allow_service:
-        out.append(ox.Triple(service, n(sd + "feature"), n(sd + "BasicFederatedQuery")))
-    for result_format in FORMATS:
-        known = _RESULT_IRIS.get(result_format.name)
-        if known:
-            out.append(ox.Triple(service, n(sd + "resultFormat"), n(known)))
-    for name, count in sizes.items():
-        named, graph = ox.BlankNode(), ox.BlankNode()
-        out += [
-            ox.Triple(dataset, n(sd + "namedGraph"), named),
-            ox.Triple(named, a, n(sd + "NamedGraph")),
-            ox.Triple(named, n(sd + "name"), n(name)),
-            ox.Triple(named, n(sd + "graph"), graph),
-            ox.Triple(graph, a, n(sd + "Graph")),
-            ox.Triple(graph, void_triples, ox.Literal(str(count), datatype=_INT)),
-        ]
-    return out
-
-
-_INT = ox.NamedNode(PREFIXES["xsd"] + "integer")
-_RESULT_IRIS = {name: f.iri for name, f in (RESULT_FORMATS | RDF_FORMATS).items()}
+    """The SPARQL 1.1 Service Description of the endpoint: ``service-description.ttl`` filled
+    in (the W3C format IRIs come from :mod:`tdi_graph.conneg`)."""
+    comment = ox.Literal(
+        "Read-only SPARQL 1.1 query endpoint of the Territoires d'industrie knowledge graph. "
+        "The default graph is the union of the named graphs. Queries stop after "
+        f"{settings.query_timeout:g} s; answers hold at most {settings.max_result_rows:,} rows "
+        f"and {settings.max_answer_bytes:,} bytes; SERVICE is "
+        f"{'allowed' if settings.allow_service else 'refused'}.",
+        language="en",
+    )
+    named = "".join(
+        f" ;\n    sd:namedGraph [ a sd:NamedGraph ; sd:name {ox.NamedNode(name)} ; "
+        f'sd:graph [ a sd:Graph ; void:triples "{count}"^^xsd:integer ] ]'
+        for name, count in sizes.items()
+    )
+    text = string.Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
+        endpoint=str(ox.NamedNode(endpoint)),
+        features=", sd:BasicFederatedQuery" if settings.allow_service else "",
+        comment=str(comment),
+        result_formats=", ".join(str(ox.NamedNode(f.iri)) for f in FORMATS if f.iri),
+        triples=f'"{sum(sizes.values())}"^^xsd:integer',
+        named_graphs=named,
+    )
+    return [q.triple for q in ox.parse(text.encode(), format=ox.RdfFormat.TURTLE)]
 
 
 def _service_description(request: Request, params: dict[str, list[str]]) -> Response:
-    fmt = negotiate("graph", request.headers.get("accept"), _one(params, "format"))
-    settings: Settings = services_of(request.app).settings
+    fmt = negotiate("graph", request.headers.get("accept"), _format(params))
+    settings = _settings(request)
     triples = description(_endpoint(request), settings, _sizes(request))
-    rdf = RDF_FORMATS[fmt.name]
-    data: Any = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
-    if not rdf.supports_datasets:
-        data = triples
+    assert fmt.rdf is not None
+    data: Any = triples
+    if fmt.rdf.supports_datasets:
+        data = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
     prefixes = {"sd": SD, "void": "http://rdfs.org/ns/void#", "graph": PREFIXES["graph"]}
     prefixes |= {p: PREFIXES[p] for p in ("dct", "rdfs", "xsd")}
-    body = ox.serialize(data, format=rdf, prefixes=prefixes if fmt.name == "turtle" else None)
+    body = ox.serialize(data, format=fmt.rdf, prefixes=prefixes if fmt.name == "turtle" else None)
     return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
 
 
