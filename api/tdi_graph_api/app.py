@@ -21,6 +21,7 @@ from tdi_graph_api.routers import (
     downloads,
     entities,
     events,
+    guide,
     home,
     map,
     money,
@@ -52,6 +53,7 @@ ROUTERS = (
     network,
     map,
     ontology,
+    guide,
     pages,
     home,
 )

@@ -1,6 +1,7 @@
-"""Generated reference pages: ``docs/queries.md`` (the named queries) and ``docs/settings.md``.
+"""Generated reference pages: ``docs/queries.md`` (the named queries) and ``docs/settings.md``,
+and the cookbook section of ``docs/guide.md`` (:mod:`tdi_graph.guide`).
 
-``python -m tdi_graph.docs`` writes both; ``python -m tdi_graph.docs --check`` exits non-zero
+``python -m tdi_graph.docs`` writes them; ``python -m tdi_graph.docs --check`` exits non-zero
 if either is out of date (a test runs the same check).
 """
 
@@ -15,7 +16,7 @@ from typing import Any
 
 from pydantic_core import PydanticUndefined
 
-from tdi_graph import queries
+from tdi_graph import guide, queries
 from tdi_graph.resources import project_root
 from tdi_graph.settings import Settings
 
@@ -155,7 +156,11 @@ def pages(docs_dir: Path | None = None) -> dict[Path, str]:
         if root is None:
             raise SystemExit("tdi_graph.docs needs the source checkout (docs/ is not installed)")
         docs_dir = root / "docs"
-    return {docs_dir / "queries.md": render_queries(), docs_dir / "settings.md": render_settings()}
+    out = {docs_dir / "queries.md": render_queries(), docs_dir / "settings.md": render_settings()}
+    guide_md = docs_dir / "guide.md"  # written by hand but for its cookbook
+    if guide_md.is_file():
+        out[guide_md] = guide.render(guide_md.read_text(encoding="utf-8"))
+    return out
 
 
 def stale(docs_dir: Path | None = None) -> list[Path]:

@@ -36,3 +36,12 @@ def data_dir() -> Path:
 
 def queries_dir() -> Path:
     return resources_dir() / "queries"
+
+
+def docs_dir() -> Path:
+    """``docs/`` (the guide and its diagram) with ``CITATION.cff``: the checkout's, else the
+    copies the wheel carries in ``_resources/docs``."""
+    root = project_root()
+    if root is not None:
+        return root / "docs"
+    return _PACKAGE_DIR / "_resources" / "docs"
