@@ -39,9 +39,7 @@ def test_a_down_or_silent_engine_is_a_clear_503_or_504(
         pytest.skip("one engine is enough to show the failure paths")
     from tdi_graph_api.app import create_app
 
-    settings = published.settings.model_copy(
-        update={"api_cache_size": 0, "query_timeout": TIMEOUT}
-    )
+    settings = published.settings.model_copy(update={"api_cache_size": 0, "query_timeout": TIMEOUT})
     app = create_app(store_dir=store_dir, settings=settings)
     with TestClient(app) as client:
         services = app.state.services
