@@ -21,8 +21,8 @@ run: install assets
 
 # Every test, the real-data smoke tests (-m full) and the wall-clock checks (-m perf) too.
 # mypy is not in it yet: `make typecheck` (errors left in files other branches are editing).
-# tests/remote (real engines) runs apart, `make test-remote`: its comparisons with the embedded
-# store await an update to this release's new queries and graphs.
+# tests/remote (real engines: Oxigraph's server and Virtuoso, started and stopped by the tests)
+# runs apart, `make test-remote` (.ci/run runs both).
 test: install assets browser
 	$(BIN)/ruff check src api tests bench
 	$(BIN)/ruff format --check src api tests bench
