@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -17,6 +19,8 @@ _CODES = {
     415: "unsupported_media_type",
     422: "invalid_parameter",
 }
+
+log = logging.getLogger(__name__)
 
 
 def error_response(
@@ -56,3 +60,9 @@ def install(app: FastAPI) -> None:
             )
             parts.append(f"{where}: {err.get('msg')}")
         return error_response(422, "invalid_parameter", "; ".join(parts) or "invalid request")
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        """The last net: a bug is a 500 in the error shape, its detail only in the log."""
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return error_response(500, "internal_error", "internal error (logged)")
