@@ -6,6 +6,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 VENDOR := api/tdi_graph_api/static/vendor
+GENERATED := api/tdi_graph_api/static/generated
 SEEDS  ?= ../shared/seeds
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
@@ -43,7 +44,11 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install -q -e ".[test,bench]"
 	touch $@
 
-assets: $(VENDOR)/.installed
+assets: $(VENDOR)/.installed $(GENERATED)/ontology.html
+
+# The /ontology page, generated from ontology/ (pyLODE, plus shapes, vocabularies and a diagram).
+$(GENERATED)/ontology.html: $(VENV)/.installed $(wildcard ontology/*.ttl ontology/vocabularies/*.ttl) src/tdi_graph/ontology_doc.py
+	$(BIN)/python -m tdi_graph.ontology_doc --html $@
 
 $(VENDOR)/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

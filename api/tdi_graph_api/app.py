@@ -25,6 +25,7 @@ from tdi_graph_api.routers import (
     map,
     money,
     network,
+    ontology,
     pages,
     queries,
     reconcile,
@@ -50,6 +51,7 @@ ROUTERS = (
     dataset,
     network,
     map,
+    ontology,
     pages,
     home,
 )

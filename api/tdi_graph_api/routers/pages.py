@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from tdi_graph import conneg, facts, queries
-from tdi_graph.entities import entity, jsonld, statements
+from tdi_graph.entities import context_iri, entity, jsonld, statements
 from tdi_graph.namespaces import PREFIXES
 from tdi_graph.search import Hit
 from tdi_graph.view.money import money
@@ -52,7 +52,8 @@ async def dereference(
     """`https://w3id.org/tdi-graph/id/{id}` resolves here. Browsers get the HTML page; Linked
     Data clients get the entity's concise bounded description (its statements with the blank
     nodes of its evidence and periods, and the statements pointing to it) in Turtle, JSON-LD
-    (context: `/context.jsonld`), N-Triples, RDF/XML, TriG or N-Quads, as `Accept` asks."""
+    (context: `{TDI_BASE_URL}context.jsonld`, its IRI under the base, so that a saved document
+    does not point at this server's host), N-Triples, RDF/XML, TriG or N-Quads, as `Accept` asks."""
     fmt = conneg.negotiate("entity", request.headers.get("accept"), format)
     kind = fmt.name
     iri = services.registry.resolve(entity_id)
@@ -64,7 +65,7 @@ async def dereference(
     triples = outgoing + incoming
     media = fmt.content_type
     if kind == "jsonld":
-        document = jsonld(triples, str(request.url_for("context")))
+        document = jsonld(triples, context_iri(services.settings.base_url))
         return FastJSON(document, media_type=media, headers=headers)
     assert fmt.rdf is not None
     data: Any = triples
