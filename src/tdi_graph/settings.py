@@ -108,6 +108,11 @@ class Settings(BaseSettings):
     api_cache_size: int = Field(
         2048, ge=0, description="JSON answers of the API kept in memory (0: none)."
     )
+    answer_cache: bool = Field(
+        True,
+        description="Keep computed answers in memory (API JSON, network views, map layers); "
+        "`false` turns every answer memo off, for honest benchmarks.",
+    )
     sources_dir: Path | None = Field(
         None,
         description="Source documents for the evidence checks (default ../shared/seeds).",
@@ -174,6 +179,11 @@ class Settings(BaseSettings):
         if self.query_long_workers > 0:
             return min(self.query_long_workers, self.workers())
         return max(1, self.workers() - 1)
+
+    def answers_kept(self) -> int:
+        """How many computed answers a memo may keep: ``api_cache_size``, 0 if
+        ``answer_cache`` is off."""
+        return self.api_cache_size if self.answer_cache else 0
 
     def server_options(self) -> dict[str, Any]:
         """uvicorn's limits from these settings: header size, connections, idle time."""
