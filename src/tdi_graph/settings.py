@@ -81,6 +81,12 @@ class Settings(BaseSettings):
         "shares with the server; a query past it gets 507 and its worker is replaced "
         "(0: no limit).",
     )
+    server_processes: int = Field(
+        1,
+        ge=0,
+        description="Server processes forked by `tdi-graph serve` once the store is loaded "
+        "(they share it copy-on-write, each with its own SPARQL workers; 0: one per core).",
+    )
     max_result_rows: int = Field(100_000, description="Most rows a SPARQL SELECT answer may hold.")
     max_answer_bytes: int = Field(
         256 * 1024 * 1024, description="Most bytes a SPARQL answer may hold (then 507)."
@@ -173,6 +179,10 @@ class Settings(BaseSettings):
         if self.query_workers > 0:
             return self.query_workers
         return max(2, (os.cpu_count() or 1) + 1)
+
+    def processes(self) -> int:
+        """The number of server processes (``server_processes``, or one per core)."""
+        return self.server_processes or max(1, os.cpu_count() or 1)
 
     def long_workers(self) -> int:
         """How many SPARQL queries may run long at once."""
