@@ -11,7 +11,7 @@ SEEDS  ?= ../shared/seeds
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test test-remote test-fast install assets browser virtuoso validate load serve lint typecheck \
+.PHONY: run test test-remote test-fast install assets browser virtuoso wrk validate load serve lint typecheck \
 	bench docs openapi fixtures dump clean
 
 # `validate` already ran SHACL, the link and the evidence checks: the load does not repeat them.
@@ -70,6 +70,12 @@ virtuoso:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq virtuoso-opensource >/dev/null; }
 
+# Debian's wrk for the HTTP benchmarks (installed only when missing; needs root or sudo).
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
+
 validate: install
 	$(BIN)/tdi-graph validate --sources $(SEEDS)
 
@@ -86,8 +92,8 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-# Benchmarks print figures (wrk is used when installed: apt-get install wrk).
-bench: install assets
+# Benchmarks print figures; Debian's wrk drives the HTTP load (installed only when missing).
+bench: install assets wrk
 	$(BIN)/python -m bench.load
 	$(BIN)/python -m bench.queries
 	$(BIN)/python -m bench.sparql

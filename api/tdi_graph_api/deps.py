@@ -54,7 +54,7 @@ class Services:
     _shared: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.answers = self.cache(self.settings.api_cache_size)
+        self.answers = self.cache(self.settings.answers_kept())
 
     @classmethod
     def build(cls, settings: Settings, store_dir: Path | None = None) -> Services:
@@ -77,7 +77,7 @@ class Services:
         found = self.answers.get(key)
         if found is None:
             found = orjson.dumps(compute())
-            if self.settings.api_cache_size:
+            if self.settings.answers_kept():
                 with self._lock:
                     self.answers[key] = found
         return found
