@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from tdi_graph import __version__
 from tdi_graph.settings import Settings, get_settings
-from tdi_graph_api import errors, security
+from tdi_graph_api import errors, polite, security
 from tdi_graph_api.deps import Services
 from tdi_graph_api.routers import (
     commitments,
@@ -30,6 +30,7 @@ from tdi_graph_api.routers import (
     reconcile,
     search,
     signatures,
+    site,
     sparql,
     territories,
 )
@@ -52,6 +53,7 @@ ROUTERS = (
     map,
     pages,
     home,
+    site,
 )
 
 
@@ -97,9 +99,12 @@ def create_app(store_dir: Path | None = None, settings: Settings | None = None) 
         description="Knowledge graph of the *Territoires d'industrie* programme: SPARQL, search, "
         "entities, signatures, commitments, events, territories and the actor network.",
         lifespan=lifespan,
+        docs_url=None,  # /docs is routers.site: Swagger UI vendored, not from a CDN
+        redoc_url=None,
     )
     errors.install(app)
     security.install(app)  # security headers everywhere, CORS on /sparql and /api/*
+    polite.install(app)  # gzip for large answers, HEAD wherever GET is served
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in ROUTERS:
         app.include_router(module.router)
