@@ -97,7 +97,9 @@ def create_app(store_dir: Path | None = None, settings: Settings | None = None) 
         title="tdi-graph",
         version=__version__,
         description="Knowledge graph of the *Territoires d'industrie* programme: SPARQL, search, "
-        "entities, signatures, commitments, events, territories and the actor network.",
+        "entities, signatures, commitments, events, territories and the actor network. Every list "
+        "route of `/api` and every named query also answers CSV with `?format=csv` (nested "
+        "objects as dotted columns, lists joined with ` | `).",
         lifespan=lifespan,
         docs_url=None,  # /docs is routers.site: Swagger UI vendored, not from a CDN
         redoc_url=None,

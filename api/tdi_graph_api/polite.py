@@ -40,6 +40,9 @@ class HeadAsGet:
 
 
 def install(app: Any) -> None:
-    """gzip inside, ``HEAD`` outermost (it sees the final headers, compressed or not)."""
+    """``?format=csv`` innermost, then gzip, ``HEAD`` outermost (it sees the final headers)."""
+    from tdi_graph_api.csvformat import CsvFormat
+
+    app.add_middleware(CsvFormat)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES)
     app.add_middleware(HeadAsGet)

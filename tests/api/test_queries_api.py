@@ -110,7 +110,10 @@ def test_paging_rows(client: TestClient) -> None:
 
 
 def test_territory_of_commune(client: TestClient) -> None:
-    found = {(r["territory"], r["phase"]) for r in rows(client, "territory-of-commune", commune="commune-25547")}
+    found = {
+        (r["territory"], r["phase"])
+        for r in rows(client, "territory-of-commune", commune="commune-25547")
+    }
     assert found == {(ID + "ti1-2707", TDI + "Phase1"), (ID + "ti2-2708", TDI + "Phase2")}
     belfort = rows(client, "territory-of-commune", commune="commune-90010")
     assert {r["territoryLabel"] for r in belfort} == {"Nord Franche-Comté"}
@@ -213,7 +216,9 @@ def test_examples_give_the_same_rows_as_the_api(client: TestClient) -> None:
         assert len(sparql.json()["results"]["bindings"]) == api["total"], example["name"]
 
 
-@pytest.mark.parametrize("name", [n for n in NAMES if any(p.required for p in queries.get_query(n).params)])
+@pytest.mark.parametrize(
+    "name", [n for n in NAMES if any(p.required for p in queries.get_query(n).params)]
+)
 def test_a_required_parameter_left_out_is_a_400_naming_it(client: TestClient, name: str) -> None:
     """Never answered with the header's example value in its place."""
     required = [p for p in queries.get_query(name).params if p.required]
