@@ -27,6 +27,7 @@ from tdi_graph_api.routers import (
     network,
     pages,
     queries,
+    query_pages,
     reconcile,
     search,
     signatures,
@@ -52,6 +53,7 @@ ROUTERS = (
     network,
     map,
     pages,
+    query_pages,
     home,
     site,
 )
