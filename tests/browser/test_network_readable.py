@@ -58,7 +58,7 @@ def test_the_network_opens_readable(wide: Page, live_server: str) -> None:
     )
     assert shown >= 15  # the main actors keep their names
     px = wide.evaluate(
-        "parseFloat(window.tdiNetwork.cy.nodes()[0].style('font-size')) * window.tdiNetwork.cy.zoom()"
+        "const cy = window.tdiNetwork.cy; parseFloat(cy.nodes()[0].style('font-size')) * cy.zoom()"
     )
     assert 11 <= px <= 13  # and their labels are drawn at a legible size
     labels = wide.locator("#network-relations").inner_text()
