@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from tdi_graph import __version__
 from tdi_graph.settings import Settings, get_settings
-from tdi_graph_api import errors, security
+from tdi_graph_api import errors, i18n, security
 from tdi_graph_api.deps import Services
 from tdi_graph_api.routers import (
     commitments,
@@ -99,6 +99,7 @@ def create_app(store_dir: Path | None = None, settings: Settings | None = None) 
         lifespan=lifespan,
     )
     errors.install(app)
+    app.add_middleware(i18n.Language)  # request.state.lang: ?lang=, cookie, Accept-Language
     security.install(app)  # security headers everywhere, CORS on /sparql and /api/*
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in ROUTERS:
