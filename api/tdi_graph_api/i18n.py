@@ -177,5 +177,26 @@ def inverse(ctx: Any, predicate: str, label: str = "") -> str:
     return found or message("relation.inverse", _lang(ctx)).format(label=label or predicate)
 
 
+@pass_context
+def netname(ctx: Any, name: str) -> str:
+    """The label of a network node type or relation (``co-signed-with``…) in the page's language."""
+    terms = _terms(ctx)
+    return terms.network_label(name, _lang(ctx)) if terms else name
+
+
+@pass_context
+def netnames(ctx: Any, names: Any) -> dict[str, str]:
+    """``{name: label}`` of network node types or relations, for the pages' scripts."""
+    return {n: netname(ctx, n) for n in names}
+
+
 #: the template globals (installed by :mod:`tdi_graph_api.templating`).
-GLOBALS = {"lang": lang, "t": t, "term": term, "typename": typename, "inverse": inverse}
+GLOBALS = {
+    "lang": lang,
+    "t": t,
+    "term": term,
+    "typename": typename,
+    "inverse": inverse,
+    "netname": netname,
+    "netnames": netnames,
+}

@@ -45,18 +45,20 @@ def _pick(found: ByLanguage | None, lang: str) -> str | None:
 
 @dataclass
 class Terms:
-    """Labels (``labels``), inverse phrases (``inverse``) and public type names (``types``),
-    each by IRI (or type name), then by language."""
+    """Labels (``labels``), inverse phrases (``inverse``), public type names (``types``) and
+    network node type and relation names (``network``), each by IRI (or name), then language."""
 
     labels: dict[str, ByLanguage] = field(default_factory=dict)
     inverse: dict[str, ByLanguage] = field(default_factory=dict)
     types: dict[str, ByLanguage] = field(default_factory=dict)
+    network: dict[str, ByLanguage] = field(default_factory=dict)
 
     @classmethod
     def build(cls, store: ox.Store) -> Terms:
         """Read every term's labels and inverse phrases from the store."""
         tables: dict[str, dict[str, dict[str, list[str]]]] = {
-            k: defaultdict(lambda: defaultdict(list)) for k in ("label", "inverse", "type")
+            k: defaultdict(lambda: defaultdict(list))
+            for k in ("label", "inverse", "type", "network")
         }
         for row in select(store, "api-terms", columns="term kind text"):
             term, kind, text = row["term"], row.text("kind"), row["text"]
@@ -71,7 +73,7 @@ class Terms:
             }
             for kind, table in tables.items()
         }
-        return cls(labels=flat["label"], inverse=flat["inverse"], types=flat["type"])
+        return cls(flat["label"], flat["inverse"], flat["type"], flat["network"])
 
     def label(self, term: str, lang: str = DEFAULT_LANGUAGE) -> str | None:
         """The label of a term (IRI or CURIE) in ``lang``; ``None`` if the model has none."""
@@ -84,3 +86,7 @@ class Terms:
     def type_label(self, name: str, lang: str = DEFAULT_LANGUAGE) -> str:
         """The name of the public type ``name`` (``person``…) in ``lang``."""
         return _pick(self.types.get(name), lang) or name
+
+    def network_label(self, name: str, lang: str = DEFAULT_LANGUAGE) -> str:
+        """The label of a network node type or relation (``holds-post-in``…) in ``lang``."""
+        return _pick(self.network.get(name), lang) or name
