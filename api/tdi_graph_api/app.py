@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from tdi_graph import __version__
 from tdi_graph.settings import Settings, get_settings
-from tdi_graph_api import errors, polite, security
+from tdi_graph_api import errors, i18n, polite, security
 from tdi_graph_api.caching import BuildCaching
 from tdi_graph_api.deps import Services
 from tdi_graph_api.routers import (
@@ -111,6 +111,7 @@ def create_app(store_dir: Path | None = None, settings: Settings | None = None) 
     )
     errors.install(app)
     app.add_middleware(BuildCaching)  # X-Build, ETag, 304 (inside the security headers)
+    app.add_middleware(i18n.Language)  # request.state.lang: ?lang=, cookie, Accept-Language
     security.install(app)  # security headers everywhere, CORS on /sparql and /api/*
     polite.install(app)  # gzip for large answers, HEAD wherever GET is served
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

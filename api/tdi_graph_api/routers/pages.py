@@ -103,17 +103,17 @@ def entity_context(services: Services, iri: str) -> dict[str, Any]:
     elif kind == "programme":
         commitments = facts.commitments(store, registry, programme=iri)
         funds = money(store, registry, programme=iri) if commitments else None
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    groups: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     for relation in answer["relations"]:
-        key = (relation["direction"], relation["label"])
+        key = (relation["direction"], relation["predicate"], relation["label"])
         groups.setdefault(key, []).append(relation["target"])
     return {
         "e": answer,
         "signatures": signatures,
         "commitments": commitments,
         "money": funds,
-        "out_groups": [(label, t) for (d, label), t in groups.items() if d == "out"],
-        "in_groups": [(label, t) for (d, label), t in groups.items() if d == "in"],
+        "out_groups": [(p, label, t) for (d, p, label), t in groups.items() if d == "out"],
+        "in_groups": [(p, label, t) for (d, p, label), t in groups.items() if d == "in"],
     }
 
 

@@ -53,6 +53,7 @@ def describe(named: queries.NamedQuery) -> dict[str, Any]:
     return {
         "name": named.name,
         "summary": named.summary,
+        "summary_fr": named.summary_fr,
         "description": named.description,
         "kind": named.kind,
         "tags": list(named.tags),
