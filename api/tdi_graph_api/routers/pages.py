@@ -102,6 +102,12 @@ def entity_context(services: Services, iri: str) -> dict[str, Any]:
     elif kind == "programme":
         commitments = facts.commitments(store, registry, programme=iri)
         funds = money(store, registry, programme=iri) if commitments else None
+    related = [
+        e
+        for e in facts.events(store, registry)
+        if (e["place"] and e["place"]["id"] == answer["id"])
+        or any(r["id"] == answer["id"] for r in (*e["participants"], *e["organizers"]))
+    ]
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for relation in answer["relations"]:
         key = (relation["direction"], relation["label"])
@@ -113,6 +119,37 @@ def entity_context(services: Services, iri: str) -> dict[str, Any]:
         "money": funds,
         "out_groups": [(label, t) for (d, label), t in groups.items() if d == "out"],
         "in_groups": [(label, t) for (d, label), t in groups.items() if d == "in"],
+        "events": related,
+        "summary": _summary(answer, signatures, commitments, related),
+    }
+
+
+def _summary(
+    answer: dict[str, Any],
+    signatures: list[dict[str, Any]],
+    commitments: list[dict[str, Any]],
+    events: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The figures the page opens with: facts by kind, documents, first and last dates."""
+    documents = {d["id"] for d in answer.get("mentioned_in") or ()}
+    documents |= {s["id"] for s in answer.get("sources") or ()}
+    dates = sorted(
+        d
+        for d in (
+            *(s.get("date") for s in signatures),
+            *(e.get("start") for e in events),
+        )
+        if d
+    )
+    return {
+        "counts": [
+            ("signatures", "Signatures", len(signatures)),
+            ("commitments", "Engagements", len(commitments)),
+            ("events", "Événements", len(events)),
+            ("sources", "Documents", len(documents)),
+        ],
+        "first": dates[0][:10] if dates else None,
+        "last": dates[-1][:10] if dates else None,
     }
 
 
