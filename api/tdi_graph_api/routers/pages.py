@@ -10,11 +10,13 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from tdi_graph import conneg, facts
+from tdi_graph import conneg, facts, texts
 from tdi_graph.entities import entity, jsonld, statements
 from tdi_graph.namespaces import PREFIXES
 from tdi_graph.search import Hit
+from tdi_graph.view.ids import local_id
 from tdi_graph.view.money import money
+from tdi_graph.view.rows import select
 from tdi_graph_api.deps import EntityId, SearchDep, SearchType, Services, ServicesDep
 from tdi_graph_api.schemas import FastJSON, errors
 from tdi_graph_api.templating import templates
@@ -121,6 +123,50 @@ def entity_context(services: Services, iri: str) -> dict[str, Any]:
         "in_groups": [(label, t) for (d, label), t in groups.items() if d == "in"],
         "events": related,
         "summary": _summary(answer, signatures, commitments, related),
+        **(_document(services, iri, answer["id"]) if answer.get("document") else {}),
+    }
+
+
+def _document(services: Services, iri: str, ident: str) -> dict[str, Any]:
+    """A document page's own text with each fact's excerpt marked, and its editorial notes
+    (contradictions, corrections) from the curation graph."""
+    registry = services.registry
+    facts_here = registry.described_by.get(iri, [])
+    excerpts = [
+        (local_id(subject) or subject, s["excerpt"])
+        for subject in facts_here
+        for s in registry.evidence.get(subject, [])
+        if s["id"] == ident and s["excerpt"]
+    ]
+    text = texts.read(services.store_dir, ident)
+    paragraphs, marked, missing = texts.marked(text, excerpts) if text else ([], set(), [])
+    notes: dict[str, dict[str, Any]] = {}
+    for row in select(services.store, "api-document-notes", document=ident):
+        note = row.iri("note")
+        if note is None:
+            continue
+        entry = notes.setdefault(
+            note,
+            {
+                "ref": registry.ref(note),
+                "kind": row.text("kind"),
+                "label": row.text("label"),
+                "comment": row.text("comment"),
+                "printed": row.text("printed"),
+                "corrected": row.text("corrected"),
+                "excerpts": [],
+            },
+        )
+        if (excerpt := row.text("excerpt")) and excerpt not in entry["excerpts"]:
+            entry["excerpts"].append(excerpt)
+    labels = {local_id(s) or s: registry.label(s) for s in facts_here}
+    return {
+        "text": paragraphs,
+        "has_text": text is not None,
+        "fact_labels": labels,
+        "marked": marked,
+        "unmarked": missing,
+        "notes": list(notes.values()),
     }
 
 
