@@ -13,7 +13,8 @@ from fastapi.staticfiles import StaticFiles
 
 from tdi_graph import __version__
 from tdi_graph.settings import Settings, get_settings
-from tdi_graph_api import errors, polite, security
+from tdi_graph_api import errors, i18n, polite, security
+from tdi_graph_api.caching import BuildCaching
 from tdi_graph_api.deps import Services
 from tdi_graph_api.routers import (
     commitments,
@@ -25,6 +26,7 @@ from tdi_graph_api.routers import (
     map,
     money,
     network,
+    ontology,
     pages,
     queries,
     query_pages,
@@ -52,6 +54,7 @@ ROUTERS = (
     dataset,
     network,
     map,
+    ontology,
     pages,
     query_pages,
     home,
@@ -107,6 +110,8 @@ def create_app(store_dir: Path | None = None, settings: Settings | None = None) 
         redoc_url=None,
     )
     errors.install(app)
+    app.add_middleware(BuildCaching)  # X-Build, ETag, 304 (inside the security headers)
+    app.add_middleware(i18n.Language)  # request.state.lang: ?lang=, cookie, Accept-Language
     security.install(app)  # security headers everywhere, CORS on /sparql and /api/*
     polite.install(app)  # gzip for large answers, HEAD wherever GET is served
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

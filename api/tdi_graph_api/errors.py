@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,6 +21,8 @@ _CODES = {
     415: "unsupported_media_type",
     422: "invalid_parameter",
 }
+
+log = logging.getLogger(__name__)
 
 
 def error_response(
@@ -103,3 +106,9 @@ def install(app: FastAPI) -> None:
             parts.append(f"{where}: {err.get('msg')}")
         message = "; ".join(parts) or "invalid request"
         return _answer(request, error_response(422, "invalid_parameter", message))
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        """The last net: a bug is a 500 in the error shape, its detail only in the log."""
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return _answer(request, error_response(500, "internal_error", "internal error (logged)"))

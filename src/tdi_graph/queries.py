@@ -3,6 +3,7 @@
 A header looks like this (it is made of SPARQL comments, so the file stays valid SPARQL)::
 
     #+ summary: Who signed an agreement
+    #+ summary_fr: Qui a signé un accord
     #+ description: Signatories, the organisation each signed for, date, place and event.
     #+ params:
     #+   - name: agreement
@@ -94,10 +95,15 @@ class NamedQuery:
     path: Path
     text: str
     summary: str
+    summary_fr: str = ""
     description: str = ""
     params: tuple[Param, ...] = ()
     tags: tuple[str, ...] = ()
     examples: tuple[dict[str, str], ...] = field(default=())
+
+    def title(self, lang: str = "en") -> str:
+        """The summary in ``lang``: ``summary_fr`` in French, ``summary`` otherwise."""
+        return self.summary_fr if lang == "fr" and self.summary_fr else self.summary
 
     @property
     def kind(self) -> str:
@@ -138,6 +144,8 @@ def parse_header(path: Path, text: str) -> dict[str, Any]:
         raise DataError(f"{path}: bad #+ header: {exc}") from None
     if not isinstance(header, dict) or "summary" not in header:
         raise DataError(f"{path}:1: the #+ header needs a summary")
+    if "summary_fr" not in header:
+        raise DataError(f"{path}:1: the #+ header needs a summary_fr (the summary in French)")
     return header
 
 
@@ -189,6 +197,7 @@ def read_query(path: Path) -> NamedQuery:
         path=path,
         text=text,
         summary=str(header["summary"]),
+        summary_fr=str(header["summary_fr"]),
         description=str(header.get("description", "")).strip(),
         params=tuple(params),
         tags=tuple(header.get("tags") or ()),

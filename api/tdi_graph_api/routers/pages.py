@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from tdi_graph import conneg, facts, texts
-from tdi_graph.entities import entity, jsonld, statements
+from tdi_graph.entities import context_iri, entity, jsonld, statements
 from tdi_graph.namespaces import PREFIXES
 from tdi_graph.search import Hit
 from tdi_graph.view.ids import local_id
@@ -54,7 +54,8 @@ async def dereference(
     """`https://w3id.org/tdi-graph/id/{id}` resolves here. Browsers get the HTML page; Linked
     Data clients get the entity's concise bounded description (its statements with the blank
     nodes of its evidence and periods, and the statements pointing to it) in Turtle, JSON-LD
-    (context: `/context.jsonld`), N-Triples, RDF/XML, TriG or N-Quads, as `Accept` asks."""
+    (context: `{TDI_BASE_URL}context.jsonld`, its IRI under the base, so that a saved document
+    does not point at this server's host), N-Triples, RDF/XML, TriG or N-Quads, as `Accept` asks."""
     fmt = conneg.negotiate("entity", request.headers.get("accept"), format)
     kind = fmt.name
     iri = services.registry.resolve(entity_id)
@@ -66,7 +67,7 @@ async def dereference(
     triples = outgoing + incoming
     media = fmt.content_type
     if kind == "jsonld":
-        document = jsonld(triples, str(request.url_for("context")))
+        document = jsonld(triples, context_iri(services.settings.base_url))
         return FastJSON(document, media_type=media, headers=headers)
     assert fmt.rdf is not None
     data: Any = triples
@@ -110,17 +111,17 @@ def entity_context(services: Services, iri: str) -> dict[str, Any]:
         if (e["place"] and e["place"]["id"] == answer["id"])
         or any(r["id"] == answer["id"] for r in (*e["participants"], *e["organizers"]))
     ]
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    groups: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     for relation in answer["relations"]:
-        key = (relation["direction"], relation["label"])
+        key = (relation["direction"], relation["predicate"], relation["label"])
         groups.setdefault(key, []).append(relation["target"])
     return {
         "e": answer,
         "signatures": signatures,
         "commitments": commitments,
         "money": funds,
-        "out_groups": [(label, t) for (d, label), t in groups.items() if d == "out"],
-        "in_groups": [(label, t) for (d, label), t in groups.items() if d == "in"],
+        "out_groups": [(p, label, t) for (d, p, label), t in groups.items() if d == "out"],
+        "in_groups": [(p, label, t) for (d, p, label), t in groups.items() if d == "in"],
         "events": related,
         "summary": _summary(answer, signatures, commitments, related),
         **(_document(services, iri, answer["id"]) if answer.get("document") else {}),
