@@ -190,10 +190,10 @@ def _summary(
     )
     return {
         "counts": [
-            ("signatures", "Signatures", len(signatures)),
-            ("commitments", "Engagements", len(commitments)),
-            ("events", "Événements", len(events)),
-            ("sources", "Documents", len(documents)),
+            ("signatures", len(signatures)),  # named by t("summary.<kind>[s]")
+            ("commitments", len(commitments)),
+            ("events", len(events)),
+            ("sources", len(documents)),
         ],
         "first": dates[0][:10] if dates else None,
         "last": dates[-1][:10] if dates else None,
