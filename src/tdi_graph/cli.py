@@ -99,8 +99,10 @@ def cmd_query(args: argparse.Namespace) -> int:
     if named.kind in ("construct", "describe"):
         import pyoxigraph as ox
 
-        sys.stdout.write(ox.serialize(answer, format=ox.RdfFormat.TURTLE).decode())
+        assert isinstance(answer, ox.QueryTriples)
+        sys.stdout.write((ox.serialize(answer, format=ox.RdfFormat.TURTLE) or b"").decode())
         return 0
+    assert isinstance(answer, ox.QuerySolutions)
     names, data = results.rows(answer)
     render: dict[str, Callable[..., str]] = {
         "table": results.to_table,

@@ -13,7 +13,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from tdi_graph.namespaces import PREFIXES
-from tdi_graph.results import Term, term_value
+from tdi_graph.rdftypes import Term, value_of
+from tdi_graph.results import term_value
 from tdi_graph.view import Registry, Source, curie, graph_name, pick_label, select
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
@@ -55,8 +56,10 @@ def _nested(node: Term, children: dict[Term, list[tuple[str, Term]]]) -> dict[st
             item: Any = _nested(o, children)
         elif isinstance(o, ox.NamedNode):
             item = curie(o.value)
-        else:
+        elif isinstance(o, ox.Literal):
             item = _literal(o)
+        else:
+            item = value_of(o)
         _add(out, key, item)
     return out
 
@@ -234,7 +237,7 @@ def jsonld_context() -> dict[str, Any]:
 
 
 def _node_id(term: Term) -> str:
-    return "_:" + term.value if isinstance(term, ox.BlankNode) else curie(term.value)
+    return "_:" + term.value if isinstance(term, ox.BlankNode) else curie(value_of(term))
 
 
 def _jsonld_value(term: Term) -> dict[str, Any]:

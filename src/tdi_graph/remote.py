@@ -38,6 +38,7 @@ from tdi_graph.errors import (
     QuerySyntaxError,
 )
 from tdi_graph.namespaces import GRAPH
+from tdi_graph.rdftypes import Term
 from tdi_graph.sparql import MESSAGE_MAX, query_form
 from tdi_graph.sparql_lexer import tokens
 
@@ -149,7 +150,7 @@ def check_response(response: httpx.Response, auth: httpx.Auth | None = None) -> 
 # --- binding parameters and prefixes ------------------------------------------------------------
 
 
-def _values_block(substitutions: Mapping[ox.Variable, ox.Term]) -> str:
+def _values_block(substitutions: Mapping[ox.Variable, Term]) -> str:
     """``VALUES (?a ?b) { (<x> "y") }`` from pyoxigraph's serialisation of each term."""
     names, terms = [], []
     for variable, term in substitutions.items():
@@ -205,7 +206,7 @@ def _where_brace(query: str) -> int:
 
 def bind(
     query: str,
-    substitutions: Mapping[ox.Variable, ox.Term] | None = None,
+    substitutions: Mapping[ox.Variable, Term] | None = None,
     prefixes: Mapping[str, str] | None = None,
     base_iri: str | None = None,
 ) -> str:
@@ -316,7 +317,7 @@ class RemoteStore:
         use_default_graph_as_union: bool = False,
         default_graph: Any = None,
         named_graphs: Any = None,
-        substitutions: Mapping[ox.Variable, ox.Term] | None = None,
+        substitutions: Mapping[ox.Variable, Term] | None = None,
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         """Evaluate a SPARQL query on the engine; the same arguments and answers as pyoxigraph."""
         text = bind(query, substitutions, prefixes, base_iri)
@@ -340,7 +341,7 @@ class RemoteStore:
         self,
         subject: ox.NamedNode | ox.BlankNode | None,
         predicate: ox.NamedNode | None,
-        object: ox.Term | None,
+        object: Term | None,
         graph_name: ox.NamedNode | None = None,
     ) -> Iterator[ox.Quad]:
         """The quads matching a pattern (``None`` matches anything), from the project's graphs."""
