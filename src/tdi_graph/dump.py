@@ -36,11 +36,11 @@ import orjson
 import pyoxigraph as ox
 
 from tdi_graph import __version__, queries
-from tdi_graph.entities import jsonld, jsonld_context
 from tdi_graph.namespaces import PREFIXES
 from tdi_graph.resources import data_dir
 from tdi_graph.store import graph_sizes
 from tdi_graph.view import graph_name
+from tdi_graph.view.linked_data import jsonld, jsonld_context
 
 #: the tables of a dump: file name -> named query
 TABLES = {
