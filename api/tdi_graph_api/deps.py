@@ -189,15 +189,10 @@ async def get_search_index(request: Request) -> SearchIndex:
     return services_of(request.app).search
 
 
-async def get_app_settings(request: Request) -> Settings:
-    return services_of(request.app).settings
-
-
 ServicesDep = Annotated[Services, Depends(get_services)]
 StoreDep = Annotated[ox.Store, Depends(get_store)]
 RegistryDep = Annotated[Registry, Depends(get_registry)]
 SearchDep = Annotated[SearchIndex, Depends(get_search_index)]
-SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 #: an entity id in a path
 EntityId = Annotated[

@@ -20,7 +20,6 @@ from tdi_graph_api.deps import ServicesDep
 
 router = APIRouter(tags=["queries"])
 
-PAGING = ("limit", "offset")
 DEFAULT_LIMIT, MAX_LIMIT = 50, 1000
 
 
