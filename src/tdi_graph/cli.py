@@ -84,6 +84,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
+    import pyoxigraph as ox
+
     from tdi_graph import queries, results
     from tdi_graph.store import open_store
 
@@ -93,12 +95,10 @@ def cmd_query(args: argparse.Namespace) -> int:
     values = dict(_split_param(p) for p in args.param)
     store = open_store(store_dir(args), in_memory=False)
     answer = queries.run(store, named, values)
-    if isinstance(answer, bool) or type(answer).__name__ == "QueryBoolean":
+    if isinstance(answer, ox.QueryBoolean):
         print("true" if bool(answer) else "false")
         return 0
     if named.kind in ("construct", "describe"):
-        import pyoxigraph as ox
-
         assert isinstance(answer, ox.QueryTriples)
         sys.stdout.write((ox.serialize(answer, format=ox.RdfFormat.TURTLE) or b"").decode())
         return 0
