@@ -56,10 +56,14 @@ class Services:
         self.answers = self.cache(self.settings.api_cache_size)
 
     @classmethod
-    def build(cls, settings: Settings, store_dir: Path | None = None) -> Services:
-        """Open the store and build the registry and the search index."""
+    def build(
+        cls, settings: Settings, store_dir: Path | None = None, store: ox.Store | None = None
+    ) -> Services:
+        """Open the store (unless ``store`` is the one already opened from ``store_dir``) and
+        build the registry and the search index."""
         store_dir = store_dir or settings.store
-        store = open_store(store_dir, in_memory=settings.store_in_memory)
+        if store is None:
+            store = open_store(store_dir, in_memory=settings.store_in_memory)
         registry = Registry.build(store)
         return cls(settings, store_dir, store, registry, SearchIndex.build(store, registry))
 
