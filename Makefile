@@ -21,12 +21,12 @@ run: install assets
 	$(BIN)/tdi-graph serve --host $(HOST) --port $(PORT)
 
 # Every test, the real-data smoke tests (-m full) and the wall-clock checks (-m perf) too.
-# mypy is not in it yet: `make typecheck` (errors left in files other branches are editing).
 # tests/remote (real engines: Oxigraph's server and Virtuoso, started and stopped by the tests)
 # runs apart, `make test-remote` (.ci/run runs both).
 test: install assets browser
 	$(BIN)/ruff check src api tests bench
 	$(BIN)/ruff format --check src api tests bench
+	$(BIN)/mypy
 	$(BIN)/pytest -q -m "not remote"
 
 test-remote: install virtuoso

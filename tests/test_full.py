@@ -41,11 +41,15 @@ def full(full_load: tuple[Path, LoadReport]) -> ox.Store:
 
 
 @pytest.fixture(scope="module")
-def full_client(full_load: tuple[Path, LoadReport]) -> Iterator[TestClient]:
+def full_client(full_load: tuple[Path, LoadReport], full: ox.Store) -> Iterator[TestClient]:
+    """The app on the full store (the one already in memory: not read in a second time)."""
     from tdi_graph_api.app import create_app
+    from tdi_graph_api.deps import Services
 
     settings = Settings(store=full_load[0], query_timeout=10.0, query_workers=1)
-    with TestClient(create_app(store_dir=full_load[0], settings=settings)) as client:
+    app = create_app(store_dir=full_load[0], settings=settings)
+    app.state.services = Services.build(settings, full_load[0], store=full)
+    with TestClient(app) as client:
         yield client
 
 
