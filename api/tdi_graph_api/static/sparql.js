@@ -11,8 +11,12 @@
   // Nothing may call out to prefix.cc or LOV: only local autocompletion.
   Yasgui.Yasqe.defaults.autocompleters = ["variables"];
   Yasgui.defaults.yasqe.autocompleters = ["variables"];
-  Yasgui.Yasr.defaults.pluginOrder = ["table", "response"];
-  Yasgui.defaults.yasr.pluginOrder = ["table", "response"];
+  // Result views: the table, then a map, timeline, chart or graph when the answer suits them
+  // (static/sparql-views.js), and the raw response.
+  window.tdiSparqlConfig = cfg;
+  const ORDER = ["table", ...(window.tdiSparqlViews || []), "response"];
+  Yasgui.Yasr.defaults.pluginOrder = ORDER;
+  Yasgui.defaults.yasr.pluginOrder = ORDER;
   Yasgui.Yasr.plugins.table.defaults.openIriInNewWindow = false;
 
   const escapeHtml = (text) => String(text).replace(/[&<>"']/g, (c) =>
