@@ -72,9 +72,9 @@ def test_the_view_lives_in_the_url(wide: Page, live_server: str) -> None:
     _open(wide, f"{live_server}/network")
     with wide.expect_response(lambda r: "projection=agreements" in r.url):
         wide.select_option("#network-projection", "agreements")
-    wide.wait_for_function("location.search.includes('projection=agreements')")
+    wide.wait_for_function("() => location.search.includes('projection=agreements')")
     wide.check("#network-types input[value=territory]")
-    wide.wait_for_function("location.search.includes('type=')")
+    wide.wait_for_function("() => location.search.includes('type=')")
     shared = wide.url
     assert "territory" in shared
 

@@ -3,6 +3,7 @@ from queries/ into the editor: a map, a timeline, a bar chart; a graph for CONST
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ def test_the_map_view_places_communes_and_territories(guarded: Page) -> None:
     _named(guarded, "communes-in-sources")
     _select(guarded, "tdiMap")
     view = guarded.locator(".tdi-view-map")
-    expect(view).to_have_attribute("data-shown", __import__("re").compile(r"^[1-9]\d*$"))
+    expect(view).to_have_attribute("data-shown", re.compile(r"^[1-9]\d*$"), timeout=20_000)
     assert int(view.get_attribute("data-shown") or 0) >= 3
     assert guarded.locator(".tdi-view-map .leaflet-interactive").count() >= 3
     expect(guarded.locator(".tdi-view-status")).to_contain_text("placé")
@@ -72,5 +73,5 @@ def test_the_graph_view_draws_a_construct_answer(guarded: Page) -> None:
     guarded.evaluate("window.tdiSparql.yasgui.getTab().query()")
     _select(guarded, "tdiGraph")
     view = guarded.locator(".tdi-view-graph")
-    expect(view).to_have_attribute("data-nodes", __import__("re").compile(r"^[1-9]\d*$"))
+    expect(view).to_have_attribute("data-nodes", re.compile(r"^[1-9]\d*$"), timeout=20_000)
     assert int(view.get_attribute("data-nodes") or 0) >= 2

@@ -108,7 +108,9 @@
     canHandleResults() {
       if (!this.solutions()) return false;
       const found = places(bindings(this.yasr), this.vars());
-      return found.territories.size + found.communes.size + found.points.length > 0;
+      const yes = found.territories.size + found.communes.size + found.points.length > 0;
+      if (yes) loadGeo();  // fetched while the reader looks at the table
+      return yes;
     }
     async draw() {
       const div = this.container("tdi-view-map");
@@ -226,8 +228,21 @@
     draw() {
       const rows = bindings(this.yasr), vars = this.vars();
       const n = numberVar(rows, vars);
-      const items = rows.filter((r) => r[n]).map((r) => ({ value: Number(r[n].value), label: rowLabel(r, vars, n) || "?" }))
-        .sort((a, b) => b.value - a.value).slice(0, 40);
+      const items = rows.filter((r) => r[n]).map((r) => ({ row: r, value: Number(r[n].value), label: rowLabel(r, vars, n) || "?" }));
+      /* Rows with the same label (a region in two phases) are told apart by the first other
+         variable whose value differs between them, named: "Grand Est · phase 2". */
+      const seen = new Map();
+      items.forEach((i) => seen.set(i.label, (seen.get(i.label) || []).concat([i])));
+      for (const same of seen.values()) {
+        if (same.length < 2) continue;
+        const v = vars.find((name) => name !== n && new Set(same.map((i) => i.row[name] && i.row[name].value)).size > 1);
+        if (v) same.forEach((i) => {
+          if (!i.row[v]) return;
+          const value = i.row[v].type === "uri" ? localName(i.row[v].value) : i.row[v].value;
+          i.label += " · " + (value.toLowerCase().startsWith(v.toLowerCase()) ? value : `${v} ${value}`);
+        });
+      }
+      items.sort((a, b) => b.value - a.value).splice(40);
       const div = this.container("tdi-view-chart");
       const width = Math.max(div.clientWidth || 900, 600), barH = 20, labelW = 280;
       const top = Math.max(...items.map((i) => i.value), 0) || 1;
