@@ -35,6 +35,23 @@
     return `<span class="literal"${attrs}>${escapeHtml(literal.value)}</span>`;
   };
 
+  // The server declares the project's prefixes for every query: the editor's syntax check
+  // knows them too, so a query without PREFIX lines is not marked as an error.
+  const modes = Yasgui.Yasqe.modes || {};
+  if (modes.sparql11) {
+    const factory = modes.sparql11;
+    modes.sparql11 = function (...args) {
+      const mode = factory.apply(this, args);
+      const start = mode.startState;
+      mode.startState = function (...rest) {
+        const state = start.apply(this, rest);
+        state.prefixes = Object.assign({}, cfg.prefixes, state.prefixes);
+        return state;
+      };
+      return mode;
+    };
+  }
+
   // The query is kept across reloads (YASGUI's persistence, in this browser's storage), and a
   // shared link (YASGUI's share button: #query=…, or this page's ?query=…) opens its query.
   const yasgui = new Yasgui(document.getElementById("yasgui"), {
