@@ -13,7 +13,8 @@ pytestmark = pytest.mark.browser
 
 
 def _open(page: Page, url: str) -> list[str]:
-    """Load the page, record every request, wait until the network is drawn."""
+    """Load the page in French, record every request, wait until the network is drawn."""
+    url += ("&" if "?" in url else "?") + "lang=fr"
     return open_page(page, url, "body[data-network-ready]")
 
 

@@ -14,6 +14,9 @@
     nodeTypes: {}, relations: {} };
 
   const el = window.tdiDom.el;
+  /* The page's language (fr by default, en through ?lang=en): labels in it, French else. */
+  const EN = document.documentElement.lang === "en";
+  const pick = (item, key) => (EN && item[key + "_en"]) || item[key];
   /* replaceChildren() would print a skipped (null) child as the text "null". */
   const fill = (node, ...children) => node.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined));
 
@@ -86,6 +89,8 @@
 
   function saveToUrl() {
     const p = new URLSearchParams();
+    const lang = new URLSearchParams(window.location.search).get("lang");
+    if (lang) p.set("lang", lang);  // the page's language stays with the view
     if (state.focus) p.set("focus", state.focus);
     for (const [name, id] of Object.entries(CONTROLS)) {
       const control = $(id);
@@ -250,26 +255,27 @@
 
   /* Names of relations and types in the filters, from the data (ontology/presentation.ttl). */
   function relabelFilters() {
-    $("network-metric").querySelectorAll("option").forEach((o) => { o.textContent = METRIC_LABELS[o.value] || o.textContent; });
+    if (!EN) $("network-metric").querySelectorAll("option").forEach((o) => { o.textContent = METRIC_LABELS[o.value] || o.textContent; });
     $("network-relations").querySelectorAll("label").forEach((label) => {
       const box = label.querySelector("input");
       const relation = state.relations[box.value];
       if (!relation || !relation.label) return;
       [...label.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).forEach((n) => n.remove());
-      label.append(" " + relation.label);
-      if (relation.description) label.title = relation.description;
+      label.append(" " + pick(relation, "label"));
+      if (relation.description) label.title = pick(relation, "description");
     });
     $("network-types").querySelectorAll("label").forEach((label) => {
       const type = state.nodeTypes[label.querySelector("input").value];
       if (!type || !type.label) return;
       [...label.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim()).forEach((n) => n.remove());
-      label.append(type.label);
+      label.append(pick(type, "label"));
     });
   }
 
+
   function relationLabel(name, inverse) {
     const relation = state.relations[name] || {};
-    return (inverse ? relation.inverse_label : relation.label) || relation.label || name;
+    return (inverse ? pick(relation, "inverse_label") : pick(relation, "label")) || pick(relation, "label") || name;
   }
 
   function labelOf(id) {
@@ -321,7 +327,7 @@
     fill(card,
       closeButton(),
       el("h2", {}, d.label),
-      el("p", {}, el("span", { class: "badge" }, (state.nodeTypes[d.type] || {}).label || d.type), " ",
+      el("p", {}, el("span", { class: "badge" }, pick(state.nodeTypes[d.type] || {}, "label") || d.type), " ",
         el("span", { class: "muted" }, d.class || "")),
       el("p", {}, el("a", { href: d.href, class: "entity-link" }, "Voir la fiche de l'entité →")),
       el("table", { class: "metrics" }, metrics.map((m) =>
