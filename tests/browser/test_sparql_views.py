@@ -16,7 +16,7 @@ SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 def _named(page: Page, name: str) -> None:
     page.set_viewport_size({"width": 1400, "height": 900})
-    page.goto(page.base + "/sparql")  # type: ignore[attr-defined]
+    page.goto(page.base + "/sparql?lang=fr")  # type: ignore[attr-defined]
     page.locator(f'button.example[data-name="{name}"]').click()
     expect(page.locator(".yasr table.dataTable tbody tr").first).to_be_visible(timeout=15_000)
 

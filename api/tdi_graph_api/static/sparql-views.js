@@ -9,6 +9,8 @@
     "positiveInteger", "short"].map((t) => XSD + t);
   const DATES = [XSD + "date", XSD + "dateTime", XSD + "gYear", XSD + "gYearMonth"];
   const SVG = "http://www.w3.org/2000/svg";
+  const EN = document.documentElement.lang === "en";
+  const say = (fr, en) => (EN ? en : fr);
   const idBase = () => (window.tdiSparqlConfig || {}).idBase || "https://w3id.org/tdi-graph/id/";
 
   function svg(tag, attrs, text) {
@@ -104,7 +106,7 @@
   }
 
   class MapView extends View {
-    constructor(yasr) { super(yasr); this.priority = 4; this.label = "Carte"; this.symbol = "⌖"; }
+    constructor(yasr) { super(yasr); this.priority = 4; this.label = say("Carte", "Map"); this.symbol = "⌖"; }
     canHandleResults() {
       if (!this.solutions()) return false;
       const found = places(bindings(this.yasr), this.vars());
@@ -145,7 +147,8 @@
       }
       div.dataset.shown = String(shown);
       const asked = found.territories.size + found.communes.size + found.points.length;
-      status.textContent = `${shown} lieu(x) placé(s) sur ${asked}` + (shown < asked ? " (les autres n'ont pas de position connue)." : ".");
+      status.textContent = say(`${shown} lieu(x) placé(s) sur ${asked}`, `${shown} of ${asked} places shown`)
+        + (shown < asked ? say(" (les autres n'ont pas de position connue).", " (the others have no known position).") : ".");
       if (shown) map.fitBounds(layer.getBounds(), { padding: [20, 20], maxZoom: 10 });
       else map.fitBounds(L.geoJSON(data.base).getBounds());
     }
@@ -161,7 +164,7 @@
   }
 
   class TimelineView extends View {
-    constructor(yasr) { super(yasr); this.priority = 3; this.label = "Frise"; this.symbol = "⟷"; }
+    constructor(yasr) { super(yasr); this.priority = 3; this.label = say("Frise", "Timeline"); this.symbol = "⟷"; }
     canHandleResults() { return this.solutions() && !!dateVar(bindings(this.yasr), this.vars()); }
     draw() {
       const rows = bindings(this.yasr), vars = this.vars();
@@ -219,7 +222,7 @@
   }
 
   class ChartView extends View {
-    constructor(yasr) { super(yasr); this.priority = 2; this.label = "Graphique"; this.symbol = "▮"; }
+    constructor(yasr) { super(yasr); this.priority = 2; this.label = say("Graphique", "Chart"); this.symbol = "▮"; }
     canHandleResults() {
       const rows = bindings(this.yasr), vars = this.vars();
       const n = this.solutions() && numberVar(rows, vars);
@@ -263,7 +266,7 @@
 
   // --- the graph of a CONSTRUCT / DESCRIBE answer --------------------------------------------
   class GraphView extends View {
-    constructor(yasr) { super(yasr); this.priority = 5; this.label = "Graphe"; this.symbol = "⬡"; }
+    constructor(yasr) { super(yasr); this.priority = 5; this.label = say("Graphe", "Graph"); this.symbol = "⬡"; }
     canHandleResults() {
       try { return this.yasr.results.getType() === "ttl" && this.yasr.results.getStatements().length > 0; } catch (e) { return false; }
     }
