@@ -208,6 +208,8 @@
       componentSpacing: 60, numIter: 2500, fit: true, padding: 30,
     });
     layout.run();
+    fillFrame();
+    cy.fit(cy.nodes(), 70);  // room at the edges for labels (they are sized after the zoom)
     legibleLabels();
     fillSearch();
     const what = state.focus ? ` autour de « ${labelOf(state.focus)} »` : "";
@@ -224,6 +226,17 @@
 
   /* Label collision handling: the labels of the biggest nodes are drawn first; a label whose
      box would overlap one already drawn is hidden (it shows on hover and on selection). */
+  /* The force layout comes out round or tall; the frame is wide: stretch it to the frame's
+     proportions (at most 2.5 times), which also gives the labels room. */
+  function fillFrame() {
+    const box = cy.nodes().boundingBox({ includeLabels: false });
+    if (!box.w || !box.h) return;
+    const factor = Math.min(2.5, (cy.width() / cy.height()) / (box.w / box.h));
+    if (factor <= 1.05) return;
+    const cx = (box.x1 + box.x2) / 2;
+    cy.nodes().positions((n) => ({ x: cx + (n.position("x") - cx) * factor, y: n.position("y") }));
+  }
+
   /* Labels keep a legible size on screen whatever the zoom (Cytoscape sizes them in model
      units), and are decluttered again at each zoom. */
   const LABEL_PX = 12;
