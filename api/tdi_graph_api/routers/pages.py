@@ -11,9 +11,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from tdi_graph import conneg, facts
-from tdi_graph.entities import context_iri, entity, jsonld, statements
+from tdi_graph.entities import entity
 from tdi_graph.namespaces import PREFIXES
 from tdi_graph.search import Hit
+from tdi_graph.view.linked_data import context_iri, jsonld, statements
 from tdi_graph.view.money import money
 from tdi_graph_api.deps import EntityId, SearchDep, SearchType, Services, ServicesDep
 from tdi_graph_api.schemas import FastJSON, errors
