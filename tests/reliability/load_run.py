@@ -17,6 +17,7 @@ import asyncio
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import subprocess
@@ -92,9 +93,10 @@ def percentile(values: list[float], q: float) -> float:
 async def client_loop(
     client: httpx.AsyncClient, deadline: float, stats: dict, rng: random.Random
 ) -> None:
-    weights = [m[1] for m in MIX]
+    mix = [m for m in MIX if m[0] not in stats["without"]]
+    weights = [m[1] for m in mix]
     while time.monotonic() < deadline:
-        kind, _, method, path, data = rng.choices(MIX, weights)[0]
+        kind, _, method, path, data = rng.choices(mix, weights)[0]
         start = time.monotonic()
         try:
             if method == "GET":
@@ -113,8 +115,11 @@ async def client_loop(
             stats["lookup"].append(time.monotonic() - start)
 
 
-async def load(base: str, seconds: float, connections: int, server: int, store: Path) -> dict:
+async def load(
+    base: str, seconds: float, connections: int, server: int, store: Path, args: argparse.Namespace
+) -> dict:
     stats: dict = {"answers": defaultdict(Counter), "lookup": [], "memory": {}, "faults": []}
+    stats["without"] = set(args.without)
     stats["memory"]["before_mb"] = rss_mb(server)
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     deadline = time.monotonic() + seconds
@@ -130,13 +135,13 @@ async def load(base: str, seconds: float, connections: int, server: int, store: 
             await asyncio.sleep(1.0)
             peak = max(peak, rss_mb(server))
             elapsed = seconds - (deadline - time.monotonic())
-            if not killed and elapsed > seconds / 3:
+            if not killed and not args.no_faults and elapsed > seconds / 3:
                 workers = [p for p in tree(server) if p != server]
                 if workers:
                     os.kill(workers[-1], signal.SIGKILL)
                     stats["faults"].append(f"SIGKILL query worker {workers[-1]} at {elapsed:.0f}s")
                 killed = True
-            if not loaded and elapsed > seconds / 2:
+            if not loaded and not args.no_faults and elapsed > seconds / 2:
                 beside = subprocess.Popen(
                     [sys.executable, "-m", "tdi_graph.cli", "load", "--no-validate"]
                     + ["--store", str(store)],
@@ -161,19 +166,96 @@ async def load(base: str, seconds: float, connections: int, server: int, store: 
     return stats
 
 
+LUA = Path(__file__).with_name("mixed.lua")
+
+
+def parse_wrk(text: str) -> dict:
+    """The figures of a wrk run: requests, latency percentiles, and the Lua script's counts."""
+    found: dict = {"answers": {}, "errors": {}}
+    for line in text.splitlines():
+        parts = line.split()
+        if line.startswith("COUNTS"):
+            found["answers"] = {k: int(v) for k, v in (f.split("=") for f in line.split("\t")[1:])}
+        elif line.startswith("ERRORS"):
+            found["errors"] = {k: int(v) for k, v in (f.split("=") for f in parts[1:])}
+        elif "requests in" in line:
+            found["requests"] = int(parts[0])
+        elif len(parts) == 2 and parts[0] in ("50%", "90%", "99%"):
+            value = parts[1]
+            unit = 1000.0 if value.endswith("ms") else 1.0 if value.endswith("us") else 1e6
+            number = float(value.rstrip("mus"))
+            found[f"p{parts[0][:-1]}_ms"] = round(number * unit / 1000.0, 2)
+    return found
+
+
+def with_wrk(base: str, seconds: float, connections: int, server: int, store: Path, args) -> dict:  # type: ignore[no-untyped-def]
+    """Two wrk runs side by side: the mixed load on ``connections - 8`` connections, and
+    entity lookups on 8 (their latency is the figure); faults injected meanwhile."""
+    duration = f"{int(seconds)}s"
+    stats: dict = {"memory": {"before_mb": rss_mb(server)}, "faults": []}
+    mixed = subprocess.Popen(
+        ["wrk", "-t2", f"-c{connections - 8}", f"-d{duration}", "--timeout", "30s"]
+        + ["-s", str(LUA), base],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    lookups = subprocess.Popen(
+        ["wrk", "-t1", "-c8", f"-d{duration}", "--latency", "--timeout", "30s"]
+        + [f"{base}/api/entities/eric-lombard"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    start, peak, killed, beside = time.monotonic(), 0.0, False, None
+    while mixed.poll() is None or lookups.poll() is None:
+        time.sleep(1.0)
+        peak = max(peak, rss_mb(server))
+        elapsed = time.monotonic() - start
+        if not args.no_faults and not killed and elapsed > seconds / 3:
+            workers = [p for p in tree(server) if p != server]
+            if workers:
+                os.kill(workers[-1], signal.SIGKILL)
+                stats["faults"].append(f"SIGKILL query worker {workers[-1]} at {elapsed:.0f}s")
+            killed = True
+        if not args.no_faults and beside is None and elapsed > seconds / 2:
+            beside = subprocess.Popen(
+                [sys.executable, "-m", "tdi_graph.cli", "load", "--no-validate"]
+                + ["--store", str(store)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            stats["faults"].append(f"tdi-graph load beside the server at {elapsed:.0f}s")
+    if beside is not None:
+        try:
+            stats["faults"].append(f"the load beside ended with exit {beside.wait(timeout=120)}")
+        except subprocess.TimeoutExpired:
+            beside.kill()
+            stats["faults"].append("the load beside was still running at the end: SIGKILL")
+    stats["memory"]["during_peak_mb"] = peak
+    time.sleep(2.0)
+    stats["memory"]["after_mb"] = rss_mb(server)
+    stats["mixed"] = parse_wrk(mixed.communicate()[0])
+    stats["lookups"] = parse_wrk(lookups.communicate()[0])
+    stats["after_the_run"] = httpx.get(f"{base}/api/entities/eric-lombard").status_code
+    return stats
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--store", required=True, type=Path)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--without", nargs="*", default=[], help="kinds of requests to leave out")
+    parser.add_argument("--python", action="store_true", help="httpx, even if wrk is there")
+    parser.add_argument("--no-faults", action="store_true", help="kill no worker, run no load")
     args = parser.parse_args()
     port = free_port()
+    log = (args.store.parent / "reliability-server.log").open("wb")  # its access log
     env = {**os.environ, "TDI_STORE": str(args.store)}
     server = subprocess.Popen(
         [sys.executable, "-m", "tdi_graph.cli", "serve", "--host", "127.0.0.1"]
         + ["--port", str(port)],
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
     try:
@@ -185,17 +267,31 @@ def main() -> int:
             except httpx.HTTPError:
                 time.sleep(0.2)
         time.sleep(1.0)
-        stats = asyncio.run(load(base, args.seconds, args.connections, server.pid, args.store))
+        if shutil.which("wrk") and not args.python:
+            stats = with_wrk(base, args.seconds, args.connections, server.pid, args.store, args)
+        else:
+            stats = asyncio.run(
+                load(base, args.seconds, args.connections, server.pid, args.store, args)
+            )
     finally:
         server.send_signal(signal.SIGINT)
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
-    answers = {kind: dict(c) for kind, c in stats["answers"].items()}
+    if "mixed" in stats:
+        answers = {
+            "mixed": stats["mixed"]["answers"],
+            "lookups": {"200": stats["lookups"].get("requests", 0)},
+        }
+        stats["lookup"] = []
+    else:
+        answers = {kind: dict(c) for kind, c in stats["answers"].items()}
     total = sum(sum(c.values()) for c in answers.values())
     report = {
         "seconds": args.seconds,
+        "without": args.without,
+        "faults_injected": not args.no_faults,
         "connections": args.connections,
         "requests": total,
         "per_second": round(total / args.seconds, 1),
@@ -213,7 +309,11 @@ def main() -> int:
             "n": len(stats["lookup"]),
             "p50": percentile(stats["lookup"], 0.50),
             "p99": percentile(stats["lookup"], 0.99),
-        },
+        }
+        if "lookups" not in stats
+        else {k: v for k, v in stats["lookups"].items() if k.endswith("_ms") or k == "requests"},
+        "generator": "wrk" if "lookups" in stats else "httpx",
+        "wrk_socket_errors": stats.get("mixed", {}).get("errors"),
         "memory": stats["memory"],
         "faults": stats["faults"],
         "server_answers_after": stats["after_the_run"],
