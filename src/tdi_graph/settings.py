@@ -42,9 +42,10 @@ class Settings(BaseSettings):
     )
     public_url: str = Field(
         "",
-        description="Public URL of the server: the SPARQL endpoint's IRI is `{public_url}sparql` "
-        "(its service description, relative IRIs in queries); default `base_url`. The request's "
-        "`Host` header is never used.",
+        description="Public URL of the server (e.g. https://tdi.example.org/): the SPARQL "
+        "endpoint's IRI is `{public_url}sparql` (its service description, relative IRIs in "
+        "queries; default `base_url`, never the request's `Host` header), and the root of the "
+        "reconciliation manifest and the VoID description (default: the URL the client used).",
     )
     query_timeout: float = Field(
         10.0, description="Seconds a SPARQL query may run before it is stopped (503)."
@@ -81,6 +82,12 @@ class Settings(BaseSettings):
         "shares with the server; a query past it gets 507 and its worker is replaced "
         "(0: no limit).",
     )
+    server_processes: int = Field(
+        1,
+        ge=0,
+        description="Server processes forked by `tdi-graph serve` once the store is loaded "
+        "(they share it copy-on-write, each with its own SPARQL workers; 0: one per core).",
+    )
     max_result_rows: int = Field(100_000, description="Most rows a SPARQL SELECT answer may hold.")
     max_answer_bytes: int = Field(
         256 * 1024 * 1024, description="Most bytes a SPARQL answer may hold (then 507)."
@@ -102,11 +109,21 @@ class Settings(BaseSettings):
     keep_alive_seconds: float = Field(
         5.0, description="Seconds an idle keep-alive connection stays open."
     )
+    access_log: bool = Field(
+        True,
+        description="`tdi-graph serve` prints one line per request (client, method, path, "
+        "status); `false` quiets it (warnings and errors still show).",
+    )
     allow_service: bool = Field(
         False, description="Allow SPARQL `SERVICE` calls to remote endpoints."
     )
     api_cache_size: int = Field(
         2048, ge=0, description="JSON answers of the API kept in memory (0: none)."
+    )
+    answer_cache: bool = Field(
+        True,
+        description="Keep computed answers in memory (API JSON, network views, map layers); "
+        "`false` turns every answer memo off, for honest benchmarks.",
     )
     sources_dir: Path | None = Field(
         None,
@@ -120,11 +137,6 @@ class Settings(BaseSettings):
     dumps_dir: Path = Field(
         default_factory=lambda: _default_store().parent / "dumps",
         description="Folder of the dumps written by `tdi-graph dump` and served at /downloads.",
-    )
-    public_url: str | None = Field(
-        None,
-        description="Public root URL of the server (e.g. https://tdi.example.org), used in the "
-        "reconciliation manifest; default: the URL the client used.",
     )
 
     # --- remote engine (remote): a SPARQL 1.1 engine instead of the embedded store, publishing ---
@@ -169,11 +181,20 @@ class Settings(BaseSettings):
             return self.query_workers
         return max(2, (os.cpu_count() or 1) + 1)
 
+    def processes(self) -> int:
+        """The number of server processes (``server_processes``, or one per core)."""
+        return self.server_processes or max(1, os.cpu_count() or 1)
+
     def long_workers(self) -> int:
         """How many SPARQL queries may run long at once."""
         if self.query_long_workers > 0:
             return min(self.query_long_workers, self.workers())
         return max(1, self.workers() - 1)
+
+    def answers_kept(self) -> int:
+        """How many computed answers a memo may keep: ``api_cache_size``, 0 if
+        ``answer_cache`` is off."""
+        return self.api_cache_size if self.answer_cache else 0
 
     def server_options(self) -> dict[str, Any]:
         """uvicorn's limits from these settings: header size, connections, idle time."""

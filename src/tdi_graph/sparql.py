@@ -19,7 +19,7 @@ import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
@@ -34,9 +34,10 @@ from tdi_graph.errors import (
     TooManyResults,
 )
 from tdi_graph.namespaces import PREFIXES
+from tdi_graph.rdftypes import Term
 from tdi_graph.results import term_value
 from tdi_graph.sandbox import DENIED
-from tdi_graph.sparql_lexer import FORMS, lex, tokens
+from tdi_graph.sparql_lexer import _KIND, _TOKEN, FORMS, _where, lex, tokens
 
 INLINE_MAX = 256 * 1024  # answers up to this size travel inside the worker's reply
 CHUNK = 64 * 1024
@@ -83,7 +84,7 @@ def result_kind(form: str | None) -> str | None:
     return FORMS.get(form or "")
 
 
-def with_values(query: str, values: dict[str, ox.Term]) -> str:
+def with_values(query: str, values: dict[str, Term]) -> str:
     """The query with its parameters bound by a ``VALUES`` block, for people to read and edit.
 
     Named queries run with ``substitutions=``; this is the same binding as text. The block goes
@@ -120,6 +121,36 @@ def with_values(query: str, values: dict[str, ox.Term]) -> str:
     if brace is None or rebound:
         return f"{query.rstrip()}\n{clause}\n"
     return f"{query[:brace]}\n  {clause}\n{query[brace:]}"
+
+
+def unknown_prefix(query: str) -> str | None:
+    """The message for the first prefixed name whose prefix is neither declared by a PREFIX
+    line nor one of the project's, or ``None``. Called on a syntax error: pyoxigraph's own
+    message for it is a list of character classes, and sometimes points elsewhere.
+
+    >>> unknown_prefix("SELECT * {\\n  ?x a foaf:Person, foo:Bar }")
+    'préfixe inconnu `foo:` (ligne 2, colonne 21) : déclarez-le par une ligne PREFIX'
+    >>> unknown_prefix("PREFIX foo: <http://e/> SELECT * { ?x a foo:Bar }") is None
+    True
+    """
+    declared, previous = set(PREFIXES), ""
+    for match in _TOKEN.finditer(query):
+        kind = _KIND[match.lastgroup or ""]
+        if kind in ("space", "comment"):
+            continue
+        run = match.group()
+        if kind == "name" and ":" in run:
+            prefix = run.split(":", 1)[0]
+            if previous == "PREFIX":
+                declared.add(prefix)
+            elif prefix not in declared:
+                where = _where(query, match.start()).split(":")
+                return (
+                    f"préfixe inconnu `{prefix}:` (ligne {where[0]}, colonne {where[1]}) : "
+                    "déclarez-le par une ligne PREFIX"
+                )
+        previous = run.upper() if kind == "name" else ""
+    return None
 
 
 def graph_names(values: list[str], parameter: str) -> tuple[str, ...]:
@@ -222,7 +253,7 @@ class _LineCounter(io.RawIOBase):
 
 
 def _spool() -> IO[bytes]:
-    return tempfile.SpooledTemporaryFile(max_size=INLINE_MAX)  # type: ignore[return-value]
+    return tempfile.SpooledTemporaryFile(max_size=INLINE_MAX)
 
 
 def _dataset(request: QueryRequest) -> dict[str, Any]:
@@ -271,10 +302,14 @@ def _evaluate(store: ox.Store, request: QueryRequest) -> Answer:
             request.query,
             base_iri=request.base_iri,
             substitutions={ox.Variable(k): v for k, v in request.substitutions} or None,
+            prefixes=PREFIXES,
             **_dataset(request),
         )
     except SyntaxError as exc:
         message = str(exc)  # "error at LINE:COLUMN: expected ..."
+        unknown = unknown_prefix(request.query)
+        if unknown is not None:
+            raise QuerySyntaxError(unknown) from None
         if len(message) > MESSAGE_MAX:
             message = message[:MESSAGE_MAX] + "…"
         raise QuerySyntaxError(f"syntax {message}") from None
@@ -309,29 +344,39 @@ class _ByteCounter(io.RawIOBase):
         return len(chunk)
 
 
+def _lines_cap(target: IO[bytes], limit: int, max_rows: int) -> IO[bytes]:
+    """``target`` behind a :class:`_LineCounter` (a file as the serializers take one)."""
+    return cast(IO[bytes], _LineCounter(target, limit, max_rows))
+
+
+def _bytes_cap(target: IO[bytes], limit: int) -> IO[bytes]:
+    """``target`` behind a :class:`_ByteCounter`."""
+    return cast(IO[bytes], _ByteCounter(target, limit))
+
+
 def _serialize(result: Any, fmt: Format, final: IO[bytes], max_rows: int, max_bytes: int) -> None:
-    out: IO[bytes] = _ByteCounter(final, max_bytes)  # type: ignore[assignment]
+    out = _bytes_cap(final, max_bytes)
     if isinstance(result, ox.QueryBoolean):
         result.serialize(out, format=fmt.results)
     elif isinstance(result, ox.QuerySolutions):
         tsv = ox.QueryResultsFormat.TSV
         if fmt.name == "tsv":
-            result.serialize(_LineCounter(out, max_rows + 1, max_rows), format=tsv)
+            result.serialize(_lines_cap(out, max_rows + 1, max_rows), format=tsv)
             return
         with _spool() as spool:
-            lines = _ByteCounter(spool, max_bytes)
-            result.serialize(_LineCounter(lines, max_rows + 1, max_rows), format=tsv)
+            lines = _bytes_cap(spool, max_bytes)
+            result.serialize(_lines_cap(lines, max_rows + 1, max_rows), format=tsv)
             spool.seek(0)
             parsed = ox.parse_query_results(spool, format=tsv)
             parsed.serialize(out, format=fmt.results)
     else:
         nt = ox.RdfFormat.N_TRIPLES
         if fmt.name == "ntriples":
-            ox.serialize(result, _LineCounter(out, max_rows, max_rows), format=nt)
+            ox.serialize(result, _lines_cap(out, max_rows, max_rows), format=nt)
             return
         with _spool() as spool:
-            lines = _ByteCounter(spool, max_bytes)
-            ox.serialize(result, _LineCounter(lines, max_rows, max_rows), format=nt)
+            lines = _bytes_cap(spool, max_bytes)
+            ox.serialize(result, _lines_cap(lines, max_rows, max_rows), format=nt)
             spool.seek(0)
             quads = ox.parse(spool, format=nt)
             rdf = fmt.rdf

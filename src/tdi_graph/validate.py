@@ -12,6 +12,7 @@ import rdflib
 
 from tdi_graph.errors import ValidationFailed
 from tdi_graph.namespaces import ID, PREFIXES, TDI
+from tdi_graph.rdftypes import Term, value_of
 
 EXCERPT = ox.NamedNode(TDI + "excerpt")
 DERIVED_FROM = ox.NamedNode(PREFIXES["prov"] + "wasDerivedFrom")
@@ -101,7 +102,7 @@ def example_problems(ontology_quads: list[ox.Quad], shapes: list[ox.Quad], path:
 def documents(curated: dict[str, list[ox.Quad]]) -> dict[str, str]:
     """Document IRI -> the file name of its text among the sources (``tdi:sourceFile``)."""
     return {
-        q.subject.value: q.object.value
+        value_of(q.subject): value_of(q.object)
         for qs in curated.values()
         for q in qs
         if q.predicate == SOURCE_FILE
@@ -114,14 +115,14 @@ def evidence_problems(
     """Excerpts that do not occur (whitespace-normalised) in the document they cite."""
     doc_files = documents(curated)
     texts: dict[str, str] = {}
-    derived: dict[tuple[str, ox.Term], list[str]] = {}
-    excerpts: list[tuple[str, ox.Term, str]] = []
+    derived: dict[tuple[str, Term], list[str]] = {}
+    excerpts: list[tuple[str, Term, str]] = []
     for name, quads in curated.items():
         for q in quads:
             if q.predicate == DERIVED_FROM:
-                derived.setdefault((name, q.subject), []).append(q.object.value)
+                derived.setdefault((name, q.subject), []).append(value_of(q.object))
             elif q.predicate == EXCERPT:
-                excerpts.append((name, q.subject, q.object.value))
+                excerpts.append((name, q.subject, value_of(q.object)))
     problems = []
     for name, node, excerpt in excerpts:
         docs = derived.get((name, node))
@@ -149,7 +150,7 @@ def dangling_problems(
 ) -> list[str]:
     """Entity IRIs (``id:``) used in the curated data but typed nowhere (curated or reference)."""
     typed = {
-        q.subject.value
+        value_of(q.subject)
         for graphs in (curated, reference)
         for qs in graphs.values()
         for q in qs

@@ -143,7 +143,7 @@ async def load(
                 killed = True
             if not loaded and not args.no_faults and elapsed > seconds / 2:
                 beside = subprocess.Popen(
-                    [sys.executable, "-m", "tdi_graph.cli", "load", "--no-validate"]
+                    [sys.executable, "-m", "tdi_graph_api.cli", "load", "--no-validate"]
                     + ["--store", str(store)],
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.PIPE,
@@ -218,7 +218,7 @@ def with_wrk(base: str, seconds: float, connections: int, server: int, store: Pa
             killed = True
         if not args.no_faults and beside is None and elapsed > seconds / 2:
             beside = subprocess.Popen(
-                [sys.executable, "-m", "tdi_graph.cli", "load", "--no-validate"]
+                [sys.executable, "-m", "tdi_graph_api.cli", "load", "--no-validate"]
                 + ["--store", str(store)],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -252,7 +252,7 @@ def main() -> int:
     log = (args.store.parent / "reliability-server.log").open("wb")  # its access log
     env = {**os.environ, "TDI_STORE": str(args.store)}
     server = subprocess.Popen(
-        [sys.executable, "-m", "tdi_graph.cli", "serve", "--host", "127.0.0.1"]
+        [sys.executable, "-m", "tdi_graph_api.cli", "serve", "--host", "127.0.0.1"]
         + ["--port", str(port)],
         env=env,
         stdout=log,
