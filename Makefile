@@ -12,7 +12,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .PHONY: run test test-remote test-fast install assets browser virtuoso wrk validate load serve lint typecheck \
-	bench docs openapi fixtures dump audit clean
+	bench docs openapi fixtures dump audit clean reliability
 
 # `validate` already ran SHACL, the link and the evidence checks: the load does not repeat them.
 # Both are skipped when the current build was made from the same inputs and code.
@@ -76,6 +76,16 @@ wrk:
 	@command -v wrk >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
+
+# A bounded 60 s load at 64 connections on 127.0.0.1 against a real `tdi-graph serve` (mixed
+# routes, runaway SPARQL, malformed inputs; a worker killed and a load beside it): figures as
+# JSON, reported in docs/reliability.md. Its own store, built from the test fixtures.
+RELIABILITY_STORE ?= /tmp/tdi-graph-reliability-store
+reliability: install wrk
+	rm -rf $(RELIABILITY_STORE)
+	$(BIN)/python -c "from pathlib import Path; from tdi_graph.load import load; \
+	  from tests.fixtures import REFERENCE; load(Path('$(RELIABILITY_STORE)'), validate=False, reference=REFERENCE)"
+	$(BIN)/python tests/reliability/load_run.py --store $(RELIABILITY_STORE) --seconds 60 --connections 64
 
 validate: install
 	$(BIN)/tdi-graph validate --sources $(SEEDS)

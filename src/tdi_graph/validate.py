@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,10 @@ DERIVED_FROM = ox.NamedNode(PREFIXES["prov"] + "wasDerivedFrom")
 IDENTIFIER = ox.NamedNode(PREFIXES["dct"] + "identifier")
 SOURCE_FILE = ox.NamedNode(TDI + "sourceFile")
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+
+# An ill-typed literal ("2019-13-45"^^xsd:date) is a SHACL violation, reported with its node and
+# property; rdflib's own warning about it (with a traceback) is not for the reader.
+logging.getLogger("rdflib.term").setLevel(logging.ERROR)
 
 _MARKUP = re.compile(r"\*+|\\(?=[_*])|<sup>|</sup>")
 _SUPERSCRIPT = re.compile(r"\^\{([^{}]*)\}")  # LaTeX-style 9^{ème} -> 9ème
