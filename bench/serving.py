@@ -48,6 +48,7 @@ TWO_HOP = (
     "FILTER(isIRI(?x)) OPTIONAL {{ ?x <" + LABEL + "> ?label }} }} LIMIT 100"
 )
 JSON = "application/sparql-results+json"
+MARKER = "<!-- make bench writes the figures below this line -->"
 
 
 @dataclass
@@ -198,7 +199,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--rdflib", action="store_true", help="also rdflib-endpoint (slow load)")
     parser.add_argument("--out", type=Path, default=Path("bench/RESULTS.md"))
+    parser.add_argument("--fresh", action="store_true", help="drop the figures of --out first")
     args = parser.parse_args()
+    if args.fresh and args.out.exists():  # keep the note above the marker, drop old figures
+        text = args.out.read_text()
+        args.out.write_text(
+            text[: text.index(MARKER) + len(MARKER)] + "\n" if MARKER in text else text
+        )
     if shutil.which("wrk") is None:
         parser.error("wrk is not installed (make wrk)")
     with tempfile.TemporaryDirectory() as tmp:
@@ -269,7 +276,8 @@ def main() -> None:
                     conns = (16, 64) if not kind.startswith("named") else (16,)
                     for c in conns:
                         fig = row.setdefault(f"{kind} @{c}", Figure())
-                        wrk(base, paths, c, 1)  # warm-up
+                        if not kind.startswith("named"):
+                            wrk(base, paths, c, 1)  # warm-up
                         for _ in range(1 if kind.startswith("named") else args.runs):
                             rps, p50, p99, errors = wrk(base, paths, c, args.seconds)
                             fig.rps.append(rps)
