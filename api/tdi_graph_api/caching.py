@@ -7,8 +7,9 @@ middleware therefore:
 * adds ``X-Build: <build id>`` to every response (errors and ``304`` included), so that a
   client or a replica can tell which build answered;
 * gives each successful ``GET``/``HEAD`` answer ``ETag: "<build id>-<variant>"`` (the variant is
-  a CRC-32 of the ``Accept`` and ``Accept-Language`` headers, so that two representations of one
-  URL never share a tag) and ``Cache-Control: public, max-age=60`` unless the route set its own;
+  a CRC-32 of the ``Accept``, ``Accept-Language``, ``Accept-Encoding`` and ``Cookie`` headers:
+  the page language may come from a cookie, gzip changes the bytes, and two representations of
+  one URL never share a tag) and ``Cache-Control: public, max-age=60`` unless the route set its own;
 * answers ``304 Not Modified`` to a ``GET``/``HEAD`` whose ``If-None-Match`` names that tag,
   before the app computes anything.
 
@@ -25,7 +26,7 @@ Receive = Any
 Send = Any
 
 MAX_AGE = 60  # seconds a client or proxy may reuse an answer without asking again
-_VARIANT_HEADERS = (b"accept", b"accept-language")
+_VARIANT_HEADERS = (b"accept", b"accept-language", b"accept-encoding", b"cookie")
 _CACHEABLE = (b"GET", b"HEAD")
 
 

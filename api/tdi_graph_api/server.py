@@ -12,6 +12,7 @@ past ``max_header_bytes``, and closes a connection whose head is not complete wi
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 from typing import Any
@@ -109,15 +110,20 @@ def protocol(settings: Settings) -> type[LimitedHttpTools]:
 
 
 def config(app: Any, settings: Settings, host: str, port: int, **options: Any) -> uvicorn.Config:
-    """A uvicorn configuration serving ``app`` with the limits of ``settings``."""
-    return uvicorn.Config(
+    """A uvicorn configuration serving ``app`` with the limits of ``settings``; uvicorn's own
+    chatter stays at warnings, the access log shows unless ``settings.access_log`` is off."""
+    result = uvicorn.Config(
         app,
         host=host,
         port=port,
         http=protocol(settings),
+        access_log=settings.access_log,
         **settings.server_options(),
         **({"log_level": "warning"} | options),
     )
+    if settings.access_log:  # configured by uvicorn.Config above: lower the access logger only
+        logging.getLogger("uvicorn.access").setLevel(logging.INFO)
+    return result
 
 
 def run(

@@ -108,6 +108,11 @@ class Settings(BaseSettings):
     keep_alive_seconds: float = Field(
         5.0, description="Seconds an idle keep-alive connection stays open."
     )
+    access_log: bool = Field(
+        True,
+        description="`tdi-graph serve` prints one line per request (client, method, path, "
+        "status); `false` quiets it (warnings and errors still show).",
+    )
     allow_service: bool = Field(
         False, description="Allow SPARQL `SERVICE` calls to remote endpoints."
     )
