@@ -37,11 +37,14 @@ def bare() -> Any:
         query = parse_qs(scope.get("query_string", b"").decode()).get("query", [""])[0]
         try:
             result = store.query(query, use_default_graph_as_union=True)
-            if isinstance(result, ox.QueryBoolean):
-                body = b'{"head":{},"boolean":%s}' % (b"true" if result else b"false")
-            else:
-                body = result.serialize(format=ox.QueryResultsFormat.JSON)
             status, kind = 200, JSON
+            if isinstance(result, ox.QuerySolutions):
+                body = result.serialize(format=ox.QueryResultsFormat.JSON) or b""
+            elif isinstance(result, ox.QueryBoolean):
+                body = b'{"head":{},"boolean":%s}' % (b"true" if result else b"false")
+            else:  # CONSTRUCT / DESCRIBE
+                kind = b"application/n-triples"
+                body = result.serialize(format=ox.RdfFormat.N_TRIPLES) or b""
         except (SyntaxError, ValueError, OSError) as exc:
             status, kind, body = 400, b"text/plain", str(exc).encode()
         headers = [(b"content-type", kind), (b"content-length", str(len(body)).encode())]

@@ -121,10 +121,15 @@ def pss_mb(pid: int) -> float:
 def running(command: list[str], probe: str, env: dict[str, str]) -> Iterator[int]:
     """The server of ``command``; yields its pid once ``probe`` answers."""
     with server(command, probe, env=env):
-        pids = subprocess.run(
-            ["pgrep", "-n", "-f", " ".join(command[:3])], capture_output=True, text=True
-        ).stdout.split()
-        yield int(pids[0]) if pids else 0
+        wanted = "\0".join(command) + "\0"
+        pids = []
+        for entry in Path("/proc").iterdir():
+            try:
+                if entry.name.isdigit() and (entry / "cmdline").read_text() == wanted:
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+        yield min(pids) if pids else 0  # the first process of the command: its root
 
 
 def build_dir(synthetic: int, tmp: Path) -> Path:
