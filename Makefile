@@ -12,7 +12,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .PHONY: run test test-remote test-fast install assets browser virtuoso wrk validate load serve lint typecheck \
-	bench docs openapi fixtures dump audit clean reliability
+	bench bench-10m docs openapi fixtures dump audit clean reliability
 
 # `validate` already ran SHACL, the link and the evidence checks: the load does not repeat them.
 # Both are skipped when the current build was made from the same inputs and code.
@@ -111,11 +111,15 @@ typecheck: install
 
 # Benchmarks print figures; Debian's wrk drives the HTTP load (installed only when missing).
 bench: install assets wrk
+	$(BIN)/python -m bench.serving --fresh
+	$(BIN)/python -m bench.serving --synthetic 100000 --rdflib
+	$(BIN)/python -m bench.serving --synthetic 1000000
 	$(BIN)/python -m bench.load
-	$(BIN)/python -m bench.queries
 	$(BIN)/python -m bench.sparql
-	$(BIN)/python -m bench.api
-	$(BIN)/python -m bench.network
+
+# The same at 10 M synthetic triples (long: a separate target).
+bench-10m: install assets wrk
+	$(BIN)/python -m bench.serving --synthetic 10000000 --runs 1
 
 # The whole dataset for /downloads (N-Quads, TriG, JSON-LD, Turtle per graph, CSV, checksums).
 dump: install

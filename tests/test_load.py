@@ -158,6 +158,37 @@ def test_a_second_load_swaps_the_build_and_keeps_one_previous(
     assert len(open_store(target, in_memory=False)) == 1 + 4_487  # the owl triple + the sample
 
 
+def test_reference_conversion_is_cached_by_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tdi_graph import load as load_module
+    from tdi_graph import reference
+
+    ref = tmp_path / "reference"
+    shutil.copytree(REFERENCE, ref)
+    cache = tmp_path / "cache"
+    converted = load_module.collect_reference(ref, cache=cache)
+    assert sorted(p.suffix for p in cache.iterdir()) == [".json", ".nq"]
+    first_key = next(cache.iterdir()).stem
+
+    def no_conversion(ref_dir: Path) -> None:
+        raise AssertionError("converted again although nothing changed")
+
+    monkeypatch.setattr(reference, "reference_graphs", no_conversion)
+    cached = load_module.collect_reference(ref, cache=cache)
+    assert list(cached) == list(converted)
+    for name, quads in converted.items():
+        assert set(cached[name]) == set(quads), name
+    monkeypatch.undo()
+    # one changed input: converted again, and the cache holds that conversion only
+    with (ref / "wikidata_qids_candidates.csv").open("a") as csv:
+        csv.write("\n")
+    again = load_module.collect_reference(ref, cache=cache)
+    assert {n: len(q) for n, q in again.items()} == {n: len(q) for n, q in converted.items()}
+    keys = {p.stem for p in cache.iterdir()}
+    assert len(keys) == 1 and first_key not in keys
+
+
 def test_an_ill_typed_date_is_refused_without_a_traceback(
     project_copy: tuple[Path, Path], tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:

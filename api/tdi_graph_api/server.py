@@ -15,6 +15,7 @@ import asyncio
 import logging
 import os
 import signal
+import time
 from typing import Any
 
 import uvicorn
@@ -23,6 +24,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from tdi_graph.settings import Settings
 
 HEAD_SECONDS = 10.0  # a request line and its headers arrive within this
+POLL_SECONDS = 0.2  # how often the supervisor of several server processes looks at them
 
 
 class LimitedHttpTools(HttpToolsProtocol):
@@ -149,6 +151,7 @@ def _supervise(serve: Any, processes: int) -> None:
     """Fork ``processes`` children running ``serve()``; replace one that dies; on SIGINT or
     SIGTERM stop them all and return once they have ended."""
     children: set[int] = set()
+    started: dict[int, float] = {}
     stopping = False
 
     def fork() -> None:
@@ -163,6 +166,7 @@ def _supervise(serve: Any, processes: int) -> None:
                 code = 1
             os._exit(code)
         children.add(pid)
+        started[pid] = time.monotonic()
 
     def stop(signum: int, frame: Any) -> None:
         nonlocal stopping
@@ -178,15 +182,15 @@ def _supervise(serve: Any, processes: int) -> None:
         for _ in range(processes):
             fork()
         while children:
-            try:
-                pid, _status = os.wait()
-            except ChildProcessError:
-                break
-            except InterruptedError:  # pragma: no cover - PEP 475 retries os.wait
-                continue
-            children.discard(pid)
-            if not stopping:
-                fork()  # a server process died: a fresh one from the loaded store
+            time.sleep(POLL_SECONDS)  # only our children: the process may have others
+            for pid in list(children):
+                if os.waitpid(pid, os.WNOHANG)[0] == 0:
+                    continue
+                children.discard(pid)
+                if not stopping:
+                    if time.monotonic() - started.pop(pid, 0.0) < 1.0:
+                        time.sleep(1.0)  # one that dies at once: no busy crash loop
+                    fork()  # a server process died: a fresh one from the loaded store
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

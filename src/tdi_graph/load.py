@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -106,17 +109,69 @@ def collect_curated(files: Iterable[GraphFile] | None = None) -> dict[str, list[
     return {gf.graph: parse_file(gf) for gf in (files or curated_files())}
 
 
-def collect_reference(ref_dir: Path | None = None) -> dict[str, list[ox.Quad]]:
+def collect_reference(
+    ref_dir: Path | None = None, cache: Path | None = None
+) -> dict[str, list[ox.Quad]]:
     """Convert the reference CSV files into quads, graph name -> quads.
 
-    ``ref_dir`` defaults to the ``reference_dir`` setting, else ``data/reference``.
+    ``ref_dir`` defaults to the ``reference_dir`` setting, else ``data/reference``. With
+    ``cache`` (a folder), the conversion is kept there as N-Quads under the content hash of its
+    inputs and of the converter's code, and read back (Rust's parser) while they are unchanged.
     """
     ref_dir = ref_dir or get_settings().reference_dir or data_dir() / "reference"
+    key = _reference_key(ref_dir) if cache is not None else ""
+    if cache is not None:
+        found = _cached_reference(cache, key)
+        if found is not None:
+            return found
     out: dict[str, list[ox.Quad]] = {}
     for name, triples in reference.reference_graphs(ref_dir).items():
         g = graph_iri(name)
         out[name] = [ox.Quad(t.subject, t.predicate, t.object, g) for t in triples]
+    if cache is not None:
+        _keep_reference(cache, key, out)
     return out
+
+
+def _reference_key(ref_dir: Path) -> str:
+    """The content hash of the reference inputs, the converter's code and pyoxigraph's version."""
+    digest = hashlib.sha256(reference.inputs_digest(ref_dir).encode())
+    for path in sorted(Path(reference.__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    digest.update(ox.__version__.encode())
+    return digest.hexdigest()[:32]
+
+
+def _cached_reference(cache: Path, key: str) -> dict[str, list[ox.Quad]] | None:
+    names_file, quads_file = cache / f"{key}.json", cache / f"{key}.nq"
+    try:
+        names = json.loads(names_file.read_text())
+        by_iri: dict[str, list[ox.Quad]] = {graph_iri(n).value: [] for n in names}
+        for quad in ox.parse(path=str(quads_file), format=ox.RdfFormat.N_QUADS):
+            by_iri[quad.graph_name.value].append(quad)
+    except (OSError, ValueError, SyntaxError, KeyError, AttributeError):
+        return None  # no cache, or a damaged one: convert again
+    return {n: by_iri[graph_iri(n).value] for n in names}
+
+
+def _keep_reference(cache: Path, key: str, graphs: dict[str, list[ox.Quad]]) -> None:
+    """Write the conversion under ``key`` (renamed into place), dropping older ones."""
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        for old in cache.glob("*"):
+            if old.stem != key:
+                old.unlink(missing_ok=True)
+        part = cache / f"{key}.nq.part"
+        ox.serialize(
+            (q for qs in graphs.values() for q in qs),
+            output=str(part),
+            format=ox.RdfFormat.N_QUADS,
+        )
+        os.replace(part, cache / f"{key}.nq")  # the quads first: names mark a complete entry
+        (cache / f"{key}.json.part").write_text(json.dumps(list(graphs)))
+        os.replace(cache / f"{key}.json.part", cache / f"{key}.json")
+    except OSError:
+        pass  # a cache that cannot be written only costs the next load the conversion
 
 
 def load(
@@ -141,7 +196,9 @@ def load(
     report.seconds["parse curated Turtle"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    ref = collect_reference(reference or (data / "reference" if data else None))
+    ref = collect_reference(
+        reference or (data / "reference" if data else None), cache=store_dir / "cache"
+    )
     report.seconds["convert reference CSV"] = time.perf_counter() - t0
 
     if validate:
