@@ -11,6 +11,7 @@ and their own chrome with :func:`t` (the message catalogue ``locales/messages.js
 from __future__ import annotations
 
 import json
+from contextvars import ContextVar
 from functools import lru_cache
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -24,6 +25,8 @@ from tdi_graph.view.terms import DEFAULT_LANGUAGE, LANGUAGES
 CATALOGUE = Path(__file__).resolve().parent / "locales" / "messages.json"
 COOKIE = "lang"
 COOKIE_AGE = 365 * 24 * 3600
+#: the current request's language and app: templates and macros imported without context see it
+CURRENT: ContextVar[tuple[str, Any]] = ContextVar("tdi_lang", default=(DEFAULT_LANGUAGE, None))
 
 
 def _from_accept(header: str) -> str | None:
@@ -88,6 +91,7 @@ class Language:
             headers.get(b"accept-language", b"").decode("latin-1"),
         )
         scope.setdefault("state", {})["lang"] = lang
+        token = CURRENT.set((lang, scope.get("app")))
 
         async def send_with_language(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
@@ -106,7 +110,10 @@ class Language:
                 message = {**message, "headers": out}
             await send(message)
 
-        await self.app(scope, receive, send_with_language)
+        try:
+            await self.app(scope, receive, send_with_language)
+        finally:
+            CURRENT.reset(token)
 
 
 @lru_cache(maxsize=1)
@@ -126,17 +133,15 @@ def message(key: str, lang: str) -> str:
 
 
 def _lang(ctx: Any) -> str:
-    request = ctx.get("request")
-    state = getattr(request, "state", None)
-    return getattr(state, "lang", DEFAULT_LANGUAGE) if state is not None else DEFAULT_LANGUAGE
+    return CURRENT.get()[0]
 
 
 def _terms(ctx: Any) -> Any:
     from tdi_graph_api.deps import services_of
 
-    request = ctx.get("request")
+    app = CURRENT.get()[1]
     try:
-        return services_of(request.app).registry.terms
+        return services_of(app).registry.terms
     except Exception:  # no app (a template rendered alone): no model labels
         return None
 
