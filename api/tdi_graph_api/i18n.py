@@ -195,6 +195,18 @@ def netnames(ctx: Any, names: Any) -> dict[str, str]:
     return {n: netname(ctx, n) for n in names}
 
 
+@pass_context
+def yasgui_strings(ctx: Any) -> dict[str, str]:
+    """YASGUI's own English strings and their text in the page's language (``yasgui:``
+    entries of the catalogue; ``_X_`` marks a number), for ``static/sparql.js``."""
+    lang = _lang(ctx)
+    return {
+        key[7:]: message(key, lang)
+        for key in messages()
+        if key.startswith("yasgui:") and message(key, lang) != key[7:]
+    }
+
+
 #: the template globals (installed by :mod:`tdi_graph_api.templating`).
 GLOBALS = {
     "lang": lang,
@@ -204,4 +216,5 @@ GLOBALS = {
     "inverse": inverse,
     "netname": netname,
     "netnames": netnames,
+    "yasgui_strings": yasgui_strings,
 }

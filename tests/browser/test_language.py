@@ -150,3 +150,19 @@ def test_accept_language_chooses_english(browser, live_server: str) -> None:  # 
     assert page.evaluate("document.documentElement.lang") == "en"
     assert page.inner_text("h1 .badge") == "person"
     context.close()
+
+
+def test_yasgui_speaks_french(guarded: Page) -> None:
+    guarded.goto(guarded.base + "/sparql")  # type: ignore[attr-defined]
+    guarded.wait_for_selector(".yasqe")
+    guarded.click(".yasqe_queryButton")
+    guarded.wait_for_selector(".yasr .dt-info")
+    assert guarded.inner_text(".yasr .dt-info").startswith("Lignes 1 à ")
+    assert "résultats en" in guarded.inner_text(".yasr_response_chip")
+    header = guarded.inner_text(".yasr_header").split("\n")
+    assert {"Tableau", "Réponse", "Vue simple", "Tout"} <= set(header)
+    assert not {"Table", "Response", "Simple view", "All"} & set(header)
+    assert guarded.get_attribute(".yasqe_queryButton", "title") == "Lancer la requête"
+    assert guarded.get_attribute(".tableFilter", "placeholder") == "Filtrer les résultats"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    guarded.screenshot(path=str(SHOTS / "lang-fr-sparql.png"))
