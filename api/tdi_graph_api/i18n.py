@@ -16,7 +16,7 @@ from functools import lru_cache
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from jinja2 import pass_context
 
@@ -207,6 +207,29 @@ def yasgui_strings(ctx: Any) -> dict[str, str]:
     }
 
 
+@pass_context
+def shown(ctx: Any, ref: Any) -> str:
+    """The name a page shows for a ref or hit (``id``, ``label``): a territory's carries its
+    phase (:attr:`~tdi_graph.view.registry.Registry.shown`)."""
+    get = ref.get if isinstance(ref, dict) else (lambda k: getattr(ref, k, None))
+    label, rid = str(get("label") or get("id") or ""), get("id")
+    try:
+        from tdi_graph_api.deps import services_of
+
+        return services_of(CURRENT.get()[1]).registry.shown.get(str(rid), label)
+    except Exception:  # no app: the label as it is
+        return label
+
+
+@pass_context
+def switch_url(ctx: Any) -> str:
+    """This page in the other language: a relative link (``?…&lang=``), never the Host."""
+    request = ctx.get("request")
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    params.append(("lang", "en" if _lang(ctx) == "fr" else "fr"))
+    return "?" + urlencode(params)
+
+
 #: the template globals (installed by :mod:`tdi_graph_api.templating`).
 GLOBALS = {
     "lang": lang,
@@ -217,4 +240,6 @@ GLOBALS = {
     "netname": netname,
     "netnames": netnames,
     "yasgui_strings": yasgui_strings,
+    "shown": shown,
+    "switch_url": switch_url,
 }
