@@ -166,3 +166,13 @@ def test_yasgui_speaks_french(guarded: Page) -> None:
     assert guarded.get_attribute(".tableFilter", "placeholder") == "Filtrer les résultats"
     SHOTS.mkdir(parents=True, exist_ok=True)
     guarded.screenshot(path=str(SHOTS / "lang-fr-sparql.png"))
+
+
+def test_territory_names_carry_their_phase(guarded: Page) -> None:
+    base = guarded.base  # type: ignore[attr-defined]
+    guarded.goto(base + "/search?q=aix-marseille-provence")
+    names = guarded.locator("li.result[data-id^=ti] a").all_inner_texts()
+    assert "Aix-Marseille-Provence (phase 1, 2018-2022)" in names
+    assert "Aix-Marseille-Provence (phase 2, 2023-2027)" in names
+    guarded.goto(base + "/id/ti2-9301")
+    assert guarded.inner_text("h1").startswith("Aix-Marseille-Provence (phase 2, 2023-2027)")
