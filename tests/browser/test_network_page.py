@@ -55,7 +55,7 @@ def test_network_page_draws_nodes_and_a_click_opens_the_entity_card(
     assert card.locator(".badge").first.inner_text() == "personne"  # presentation.ttl
     assert card.locator("a.entity-link").get_attribute("href") == "/id/eric-lombard"
     assert "Signature du contrat" in card.locator("ul.sources").inner_text()
-    assert "co-signed-with" in card.inner_text()
+    assert "cosignataire avec" in card.inner_text()  # the relation named in French
     assert all(url.startswith(live_server) for url in requests), requests
 
 
@@ -81,7 +81,7 @@ def test_an_edge_card_quotes_its_source_or_says_it_is_curated(page: Page, live_s
     _click_edge(page, "bpifrance|caisse-des-depots|subsidiary-of")
     card = page.locator("#entity-card")
     card.wait_for(state="visible")
-    assert "subsidiary-of" in card.inner_text()
+    assert "filiale de" in card.inner_text() and "subsidiary-of" not in card.inner_text()
     assert card.locator("em.relation-label").inner_text() == "filiale de"  # presentation.ttl
     quote = card.locator("ul.edge-sources blockquote.excerpt")
     assert quote.inner_text() == (

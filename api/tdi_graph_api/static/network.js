@@ -207,14 +207,14 @@
     fill(card,
       closeButton(),
       el("h2", {}, d.label),
-      el("p", {}, el("span", { class: "badge" }, (state.nodeTypes[d.type] || {}).label || d.type), " ",
+      el("p", {}, el("span", { class: "badge" }, (config.labels || {})[d.type] || (state.nodeTypes[d.type] || {}).label || d.type), " ",
         el("span", { class: "muted" }, d.class || "")),
       el("p", {}, el("a", { href: d.href, class: "entity-link" }, "Voir la fiche de l'entité →")),
       el("table", { class: "metrics" }, metrics.map((m) =>
         el("tr", {}, el("th", {}, METRIC_LABELS[m]), el("td", {}, fmt(d[m], m))))),
       el("h3", {}, "Liens"),
       el("ul", {}, Object.entries(neighbours).map(([relation, others]) =>
-        el("li", {}, el("strong", {}, relation), " : ",
+        el("li", {}, el("strong", {}, (config.labels || {})[relation] || relation), " : ",
           [...others.entries()].slice(0, 12).map(([id, label], i) => [i ? ", " : "",
             el("a", { href: "#", onclick: (e) => { e.preventDefault(); showNode(cy.getElementById(id)); } }, label)]),
           others.size > 12 ? ` … (+${others.size - 12})` : ""))),
@@ -264,7 +264,7 @@
       && !(Array.isArray(v) && !v.length));
     fill(card,
       closeButton(),
-      el("h2", {}, d.relation),
+      el("h2", {}, (config.labels || {})[d.relation] || d.relation),
       el("p", {}, edge.source().data("label"), " ",
         el("em", { class: "relation-label" }, (state.relations[d.relation] || {}).label || d.relation),
         " ", edge.target().data("label")),
