@@ -25,7 +25,7 @@ def values(triples: list[ox.Triple], subject: str, predicate: str) -> list[ox.Te
 
 def test_header_declares_version_licence_and_date(triples) -> None:
     assert values(triples, ONTOLOGY, RDF + "type")[0].value == OWL + "Ontology"
-    assert values(triples, ONTOLOGY, OWL + "versionInfo")[0].value == "0.1.0"
+    assert values(triples, ONTOLOGY, OWL + "versionInfo")[0].value == "0.2.0"
     assert values(triples, ONTOLOGY, PREFIXES["dct"] + "license")
     assert values(triples, ONTOLOGY, PREFIXES["dct"] + "modified")
 

@@ -63,7 +63,7 @@ def test_runs_with_its_defaults(store: ox.Store, name: str) -> None:
     """Every query, the internal ones (api-, network-) too, finds something with its defaults,
     and each row binds at least one projected variable to a term of the graph's kinds."""
     named = CATALOGUE[name]
-    result = queries.run(store, named)
+    result = queries.run(store, named, named.example())  # required ones: the header's example
     if named.kind == "ask":
         assert bool(result), f"{name} answers false with its defaults"
         return

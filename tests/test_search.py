@@ -9,7 +9,8 @@ import pyoxigraph as ox
 import pytest
 
 from tdi_graph.entities import Registry
-from tdi_graph.search import SearchIndex, normalise
+from tdi_graph.normalise import normalise
+from tdi_graph.search import SearchIndex
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,6 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from tdi_graph import store as st
 from tdi_graph.errors import BuildDamaged, StoreMissing, StoreWriteFailed
 from tdi_graph.store import (
     build_id,
@@ -30,11 +29,14 @@ from tdi_graph.store import (
     current_build,
     open_build,
     open_store,
+    opening,
     read_manifest,
+    release,
     served_build,
     up_to_date,
     write_build,
 )
+from tdi_graph.store import manifest as st
 
 G1 = "https://example.org/graph/one"
 G2 = "https://example.org/graph/two"
@@ -54,8 +56,8 @@ def quads(n: int = 20, tag: str = "a") -> list[ox.Quad]:
 def _no_leases() -> Iterator[None]:
     """Each test starts and ends with no build leased by this process."""
     yield
-    for build in list(st._LEASES):
-        st.release(build)
+    for build in list(opening._LEASES):
+        release(build)
 
 
 def leftovers(store_dir: Path) -> list[str]:
@@ -294,7 +296,7 @@ def test_pruning_never_deletes_a_build_this_process_serves(tmp_path: Path, in_me
         write_build(tmp_path, quads(5, tag))
     assert served.is_dir() and st._snapshot(served).is_file()
     assert len(store) == 10
-    st.release(served)
+    release(served)
     write_build(tmp_path, quads(5, "e"))
     assert not served.exists()
 
@@ -370,7 +372,7 @@ KILLED_LOAD = textwrap.dedent(
     import sys, time
     from pathlib import Path
     import pyoxigraph as ox
-    from tdi_graph import store
+    from tdi_graph.store import write as store
 
     store_dir, phase, marker = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
     graph = ox.NamedNode("https://example.org/graph/big")
@@ -509,7 +511,7 @@ def test_a_read_only_store_cannot_be_loaded_but_serves(tmp_path: Path) -> None:
         for in_memory in (True, False):
             opened = open_build(store_dir, in_memory=in_memory)
             assert opened.path == good and len(opened.store) == 10
-            st.release(good)
+            release(good)
 
 
 # --- the command line --------------------------------------------------------------------------
@@ -607,4 +609,4 @@ def test_loads_never_disturb_a_running_server(tmp_path: Path, in_memory: bool) -
         for tag in "cde":
             write_build(tmp_path, quads(5, tag))
         assert first.is_dir() and answer() == "10"
-    st.release(first)
+    release(first)

@@ -13,7 +13,8 @@ from tdi_graph.errors import TdiError
 from tdi_graph.settings import get_settings
 
 
-def _store_dir(args: argparse.Namespace) -> Path:
+def store_dir(args: argparse.Namespace) -> Path:
+    """``--store``, else the settings' store directory."""
     return Path(args.store) if args.store else get_settings().store
 
 
@@ -22,14 +23,14 @@ def cmd_load(args: argparse.Namespace) -> int:
     from tdi_graph.store import up_to_date
 
     if args.check:
-        manifest = up_to_date(_store_dir(args), input_files())
+        manifest = up_to_date(store_dir(args), input_files())
         if manifest is None:
-            print(f"{_store_dir(args)}: no build from the current inputs: run `tdi-graph load`")
+            print(f"{store_dir(args)}: no build from the current inputs: run `tdi-graph load`")
             return 3
         print(f"build {manifest.build} is up to date with the inputs ({manifest.quads:,} quads)")
         return 0
     started = time.perf_counter()
-    report = load(_store_dir(args), validate=not args.no_validate)
+    report = load(store_dir(args), validate=not args.no_validate)
     print("\n".join(report.lines()))
     print(f"store: {report.build}")
     print(f"loaded in {time.perf_counter() - started:.2f} s")
@@ -90,7 +91,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     named = queries.read_query(path) if path.suffix == ".rq" and path.is_file() else None
     named = named or queries.get_query(args.query)
     values = dict(_split_param(p) for p in args.param)
-    store = open_store(_store_dir(args), in_memory=False)
+    store = open_store(store_dir(args), in_memory=False)
     answer = queries.run(store, named, values)
     if isinstance(answer, bool) or type(answer).__name__ == "QueryBoolean":
         print("true" if bool(answer) else "false")
@@ -117,42 +118,6 @@ def _split_param(raw: str) -> tuple[str, str]:
     return name, value
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    import socket
-
-    from tdi_graph.load import load
-    from tdi_graph.store import loaded
-
-    store_dir = _store_dir(args)
-    if not loaded(store_dir):
-        print(f"no store at {store_dir}: loading first")
-        print("\n".join(load(store_dir).lines()))
-    from tdi_graph_api.app import create_app
-    from tdi_graph_api.deps import Services
-    from tdi_graph_api.server import run
-
-    settings = get_settings()
-    app = create_app(store_dir=store_dir, settings=settings)
-    # Open the store here, before the server starts: a damaged build is one line and exit 1.
-    app.state.services = Services.build(settings, store_dir)
-    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((args.host, args.port))
-    except OSError as exc:
-        sock.close()
-        print(
-            f"tdi-graph serve: cannot listen on {args.host}:{args.port}: {exc.strerror}",
-            file=sys.stderr,
-        )
-        return 1
-    # Printed once the port is bound, so a port clash is an error, never a false start.
-    print(f"serving on http://{args.host}:{sock.getsockname()[1]}/", flush=True)
-    run(app, settings, args.host, args.port, sockets=[sock])  # under the settings' limits
-    return 0
-
-
 def _network(args: argparse.Namespace) -> Any:
     """The store's actor network seen through the ``export`` / ``stats`` options."""
     import datetime as dt
@@ -171,7 +136,7 @@ def _network(args: argparse.Namespace) -> Any:
             raise BadRequest(f"{option} {raw!r} is not a YYYY-MM-DD date") from None
 
     metrics = not getattr(args, "no_metrics", False)
-    graph = network.build(open_store(_store_dir(args)), metrics=metrics)
+    graph = network.build(open_store(store_dir(args)), metrics=metrics)
     return network.view(
         graph,
         projection=args.projection,
@@ -209,10 +174,10 @@ def cmd_dump(args: argparse.Namespace) -> int:
     from tdi_graph.store import current_build, open_store
 
     started = time.perf_counter()
-    store_dir = _store_dir(args)
-    build = current_build(store_dir)
+    folder = store_dir(args)
+    build = current_build(folder)
     out = Path(args.output) if args.output else get_settings().dumps_dir
-    written = dump(open_store(store_dir), out, build.name if build else None)
+    written = dump(open_store(folder), out, build.name if build else None)
     damaged = verify(written.path)
     if damaged:
         print(f"tdi-graph dump: checksums differ for {', '.join(damaged)}", file=sys.stderr)
@@ -248,13 +213,19 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     target = Target.from_settings(settings, args.to, args.gsp_url, args.graph_param)
-    store = open_store(_store_dir(args), in_memory=False)
+    store = open_store(store_dir(args), in_memory=False)
     report = publish(store, target, chunk=args.chunk or settings.publish_chunk)
     print("\n".join(report.lines()))
     return 0
 
 
-def parser() -> argparse.ArgumentParser:
+#: adds a verb to the command line: ``add(name, func, help)`` returns its sub-parser.
+AddVerb = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
+
+
+def parser(extra: Sequence[Callable[[AddVerb], None]] = ()) -> argparse.ArgumentParser:
+    """The library's verbs, then those that each of ``extra`` adds (``serve`` comes from
+    :mod:`tdi_graph_api.cli`, which composes the library and the app)."""
     settings = get_settings()
     p = argparse.ArgumentParser(prog="tdi-graph", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -299,10 +270,6 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--format", choices=["table", "json", "csv"], default="table")
     cmd.add_argument("--param", "-p", action="append", default=[], help="NAME=VALUE")
 
-    cmd = add("serve", cmd_serve, "load if needed, then serve the API, SPARQL and pages")
-    cmd.add_argument("--host", default=settings.host)
-    cmd.add_argument("--port", type=int, default=settings.port)
-
     cmd = add("export", cmd_export, "export the actor network")
     cmd.add_argument("--format", choices=["graphml", "gexf", "json", "png", "svg"], required=True)
     cmd.add_argument("--output", "-o", help="file to write (default: standard output)")
@@ -329,12 +296,14 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--gsp-url", help="its Graph Store URL (default TDI_GSP_URL or .../store)")
     cmd.add_argument("--graph-param", help="its graph parameter (TDI_GSP_GRAPH_PARAM)")
     cmd.add_argument("--chunk", type=int, help="most triples per request (TDI_PUBLISH_CHUNK)")
+    for verbs in extra:
+        verbs(add)
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``tdi-graph`` command."""
-    args = parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, extra: Sequence[Callable[[AddVerb], None]] = ()) -> int:
+    """Run the command line (the ``tdi-graph`` script is :func:`tdi_graph_api.cli.main`)."""
+    args = parser(extra).parse_args(argv)
     try:
         return int(args.func(args))
     except TdiError as exc:

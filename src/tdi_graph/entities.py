@@ -37,6 +37,7 @@ def _literal(term: ox.Literal) -> Any:
 
 __all__ = [
     "Registry",
+    "context_iri",
     "describe",
     "entity",
     "jsonld",
@@ -226,6 +227,12 @@ def jsonld(triples: Iterable[ox.Triple], context: str | dict[str, Any]) -> dict[
         else:
             node.setdefault(curie(t.predicate.value), []).append(_jsonld_value(t.object))
     return {"@context": context, "@graph": list(nodes.values())}
+
+
+def context_iri(base_url: str) -> str:
+    """The published context's IRI: under the base (``TDI_BASE_URL``), never the server's host;
+    ``{base}context.jsonld`` resolves to ``GET /context.jsonld``."""
+    return base_url.rstrip("/") + "/context.jsonld"
 
 
 def jsonld_context() -> dict[str, Any]:

@@ -106,7 +106,7 @@ class StoreMissing(TdiError):
     code = "store_missing"
 
 
-# --- builds (store.py) ---------------------------------------------------------------------------
+# --- builds (tdi_graph.store) ------------------------------------------------------------------
 
 
 class BuildDamaged(StoreMissing):

@@ -12,7 +12,9 @@ A header looks like this (it is made of SPARQL comments, so the file stays valid
     #+     description: the agreement (short id or full IRI)
 
 Parameters are bound with pyoxigraph's ``substitutions=``: never by string formatting.
-A parameter left out (with no default) stays a free variable, so it matches everything.
+A parameter left out takes its ``default``, or (with none) stays a free variable, so it matches
+everything; a ``required: true`` parameter left out is a :class:`BadRequest` naming it (its
+``default`` is then only the example shown in forms and docs).
 """
 
 from __future__ import annotations
@@ -109,6 +111,10 @@ class NamedQuery:
         SPARQL tokenizer (comments, strings, IRIs and variables such as ``?task`` skipped)."""
         return (query_form(self.text) or "SELECT").lower()
 
+    def example(self) -> dict[str, str]:
+        """Values for the required parameters: their ``default``, the header's example."""
+        return {p.name: p.default for p in self.params if p.required and p.default is not None}
+
     def bindings(self, values: dict[str, str]) -> dict[ox.Variable, Term]:
         """Validated substitutions for ``values``; unknown or missing parameters are errors."""
         known = {p.name: p for p in self.params}
@@ -117,10 +123,13 @@ class NamedQuery:
             raise BadRequest(f"query {self.name!r} has no parameter {', '.join(unknown)}")
         out: dict[ox.Variable, Term] = {}
         for p in self.params:
-            raw = values.get(p.name, p.default)
+            raw = values.get(p.name)
+            if (raw is None or raw == "") and p.required:  # its default is an example: not used
+                example = f" (for example {p.name}={p.default})" if p.default else ""
+                raise BadRequest(f"query {self.name!r} needs parameter {p.name!r}{example}")
             if raw is None or raw == "":
-                if p.required:
-                    raise BadRequest(f"query {self.name!r} needs parameter {p.name!r}")
+                raw = p.default
+            if raw is None or raw == "":
                 continue
             out[ox.Variable(p.name)] = p.bind(str(raw))
         return out

@@ -31,7 +31,8 @@ import pyoxigraph as ox
 
 from tdi_graph import queries
 from tdi_graph.errors import BadRequest
-from tdi_graph.search import SEARCH_TYPES, SearchIndex, normalise
+from tdi_graph.normalise import normalise
+from tdi_graph.search import SEARCH_TYPES, SearchIndex
 
 #: the public types, with their names in French (the service's language).
 TYPES: dict[str, str] = {

@@ -14,10 +14,8 @@ reference data (the ~40,000 communes...) 0.9, so that the actors of the sources 
 
 from __future__ import annotations
 
-import gc
 import re
 import time
-import unicodedata
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -26,6 +24,8 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from rapidfuzz.distance import OSA
 
+from tdi_graph.gctools import gc_paused
+from tdi_graph.normalise import compact, deletions, meaningful, normalise, words
 from tdi_graph.view import Registry, select, short_id
 
 #: the types a search can be restricted to (the public contract's list).
@@ -41,90 +41,13 @@ SEARCH_TYPES = (
     "document",
     "concept",
 )
-STOPWORDS = frozenset(
-    {
-        "a",
-        "au",
-        "aux",
-        "d",
-        "de",
-        "des",
-        "du",
-        "en",
-        "et",
-        "l",
-        "la",
-        "le",
-        "les",
-        "un",
-        "une",
-        "sur",
-        "pour",
-        "par",
-        "the",
-        "of",
-        "and",
-    }
-)
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"})
-_NON_WORD = re.compile(r"[^0-9a-z]+")
 _NOT_DIGIT = re.compile(r"[^0-9]+")
-_COMBINING = re.compile("[\u0300-\u036f]+")
 KIND_WEIGHT = {"label": 1.0, "alt": 0.98}
 REFERENCE_WEIGHT = 0.9
 MAX_EXPANSIONS = 400  # vocabulary words one query word may stand for (prefixes, typos)
 MAX_POSTINGS = 1_000  # names one query word may reach: bounds the work of "saint", "la"
 MIN_TYPO_LENGTH = 4  # shorter words must be typed right (acronyms, codes)
 MIN_SCORE = 0.45
-
-
-def normalise(text: str) -> str:
-    """Lower case, no accents, punctuation and hyphens as single spaces.
-
-    >>> normalise("Pôle-Emploi, « Châtellerault » N°1076")
-    'pole emploi chatellerault n 1076'
-    """
-    if not text.isascii():  # accents go, other signs (°, «, ’) become spaces
-        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text.translate(_LIGATURES)))
-        text = text.encode("ascii", "replace").decode("ascii")
-    return _NON_WORD.sub(" ", text.lower()).strip()
-
-
-def compact(text: str) -> str:
-    """The normalised text without spaces, as identifiers are matched.
-
-    >>> compact("N° 1076")
-    'n1076'
-    """
-    return normalise(text).replace(" ", "")
-
-
-def words(text: str) -> list[str]:
-    """The words of a text that carry meaning (stop words dropped, unless there are only those).
-
-    >>> words("Territoires d'industrie")
-    ['territoires', 'industrie']
-    """
-    return _meaningful(normalise(text).split())
-
-
-def _meaningful(tokens: list[str]) -> list[str]:
-    kept = [t for t in tokens if t not in STOPWORDS]
-    return kept or tokens
-
-
-def _deletions(word: str, depth: int = 1) -> set[str]:
-    """The strings made by deleting up to ``depth`` characters of ``word``.
-
-    >>> sorted(_deletions("abc"))
-    ['ab', 'ac', 'bc']
-    """
-    found: set[str] = set()
-    layer = {word}
-    for _ in range(depth):
-        layer = {w[:i] + w[i + 1 :] for w in layer for i in range(len(w))}
-        found |= layer
-    return found
 
 
 @dataclass(frozen=True)
@@ -154,7 +77,6 @@ class SearchIndex:
     typos: dict[str, list[str]] = field(default_factory=dict)  # deletion -> words
     codes: dict[str, list[int]] = field(default_factory=dict)
     code_keys: list[str] = field(default_factory=list)
-    exact_names: dict[str, list[int]] = field(default_factory=dict)  # normalised name -> slots
     slots: dict[str, int] = field(default_factory=dict)  # entity id -> its slot
     build_seconds: float = 0.0
 
@@ -162,17 +84,12 @@ class SearchIndex:
     def build(cls, store: ox.Store, registry: Registry) -> SearchIndex:
         """Index every name and identifier of the entities of a searchable type."""
         started = time.perf_counter()
-        collecting = gc.isenabled()
-        gc.disable()  # ~10^5 small objects and no cycles: the collector would only slow it down
-        try:
+        with gc_paused():  # ~10^5 small objects and no cycles: the collector would only slow it
             names = (
                 (row.text("entity") or "", row.text("name") or "", row.text("kind") or "")
                 for row in select(store, "api-names", columns="entity name kind")
             )
             index = cls.from_names(names, registry)
-        finally:
-            if collecting:
-                gc.enable()
         index.build_seconds = time.perf_counter() - started
         return index
 
@@ -210,7 +127,7 @@ class SearchIndex:
             tokens = text.split()
             index.name_entity.append(slot)
             index.name_text.append(text)
-            index.name_size.append(len(_meaningful(tokens)))
+            index.name_size.append(len(meaningful(tokens)))
             index.name_weight.append(KIND_WEIGHT.get(kind, 0.98))
             for word in set(tokens):
                 postings[word].append(number)
@@ -220,15 +137,11 @@ class SearchIndex:
         typos: dict[str, list[str]] = defaultdict(list)
         for word in index.vocabulary:
             if len(word) >= MIN_TYPO_LENGTH and not word.isdigit():
-                for key in (word, *_deletions(word)):
+                for key in (word, *deletions(word)):
                     typos[key].append(word)
         index.typos = dict(typos)
         index.codes = {k: v if len(v) == 1 else sorted(set(v)) for k, v in codes.items()}
         index.code_keys = sorted(index.codes)
-        exact: dict[str, set[int]] = defaultdict(set)
-        for number, text in enumerate(index.name_text):
-            exact[text].add(index.name_entity[number])
-        index.exact_names = {k: sorted(v) for k, v in exact.items()}
         index.slots = {entity[0]: slot for slot, entity in enumerate(index.entities)}
         return index
 
@@ -237,7 +150,7 @@ class SearchIndex:
         identifier is exactly ``text`` (an INSEE code, a SIREN...), sorted."""
         allowed = set(types) if types else None
         key = compact(text)
-        slots = set(self.exact_names.get(normalise(text), ()))
+        slots = self._named(normalise(text))
         slots.update(self.codes.get(text.strip().lower(), ()))
         slots.update(self.codes.get(key, ()) if key else ())
         return sorted(
@@ -245,6 +158,15 @@ class SearchIndex:
             for slot in slots
             if allowed is None or self.entities[slot][1] in allowed
         )
+
+    def _named(self, text: str) -> set[int]:
+        """The entities with a name equal to the normalised ``text`` (through the postings of
+        its rarest word)."""
+        postings = [self.postings.get(word) for word in set(text.split())]
+        if not postings or None in postings:
+            return set()
+        rarest = min(postings, key=lambda names: len(names or ()))
+        return {self.name_entity[n] for n in rarest or () if self.name_text[n] == text}
 
     def __len__(self) -> int:
         return len(self.entities)
@@ -270,7 +192,7 @@ class SearchIndex:
         if not found and len(word) >= MIN_TYPO_LENGTH and not word.isdigit():
             edits = 1 if len(word) <= 7 else 2
             candidates: set[str] = set()
-            for key in (word, *_deletions(word, edits)):
+            for key in (word, *deletions(word, edits)):
                 candidates.update(self.typos.get(key, ()))
             for other in candidates:
                 distance = OSA.distance(word, other, score_cutoff=edits)

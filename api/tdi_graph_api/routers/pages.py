@@ -1,6 +1,6 @@
 """HTML pages and Linked Data: ``GET /id/{id}`` (the entity page for browsers; every RDF format
-of ``/sparql`` by ``Accept``, negotiated by :mod:`tdi_graph.conneg`), ``GET /search`` and
-``GET /queries``. Server-rendered Jinja2."""
+of ``/sparql`` by ``Accept``, negotiated by :mod:`tdi_graph.conneg`), and
+``GET /search`` (the named queries' pages: :mod:`.query_pages`). Server-rendered Jinja2."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from tdi_graph import conneg, facts, queries
-from tdi_graph.entities import entity, jsonld, statements
+from tdi_graph import conneg, facts
+from tdi_graph.entities import context_iri, entity, jsonld, statements
 from tdi_graph.namespaces import PREFIXES
 from tdi_graph.search import Hit
 from tdi_graph.view.money import money
@@ -52,7 +52,8 @@ async def dereference(
     """`https://w3id.org/tdi-graph/id/{id}` resolves here. Browsers get the HTML page; Linked
     Data clients get the entity's concise bounded description (its statements with the blank
     nodes of its evidence and periods, and the statements pointing to it) in Turtle, JSON-LD
-    (context: `/context.jsonld`), N-Triples, RDF/XML, TriG or N-Quads, as `Accept` asks."""
+    (context: `{TDI_BASE_URL}context.jsonld`, its IRI under the base, so that a saved document
+    does not point at this server's host), N-Triples, RDF/XML, TriG or N-Quads, as `Accept` asks."""
     fmt = conneg.negotiate("entity", request.headers.get("accept"), format)
     kind = fmt.name
     iri = services.registry.resolve(entity_id)
@@ -64,7 +65,7 @@ async def dereference(
     triples = outgoing + incoming
     media = fmt.content_type
     if kind == "jsonld":
-        document = jsonld(triples, str(request.url_for("context")))
+        document = jsonld(triples, context_iri(services.settings.base_url))
         return FastJSON(document, media_type=media, headers=headers)
     assert fmt.rdf is not None
     data: Any = triples
@@ -147,10 +148,3 @@ async def search_page(
             "types": get_args(SearchType),
         },
     )
-
-
-@router.get("/queries", response_class=HTMLResponse, summary="Named queries page")
-async def queries_page(request: Request) -> HTMLResponse:
-    """The named queries of `queries/`, linked to their results in `/api/queries/{name}`."""
-    catalogue = sorted(queries.catalogue().values(), key=lambda q: (q.tags[:1], q.name))
-    return templates.TemplateResponse(request, "queries.html", {"queries": catalogue})

@@ -3,47 +3,38 @@
 ``GET /sparql?query=``, ``POST`` as ``application/x-www-form-urlencoded`` or
 ``application/sparql-query``; ``default-graph-uri`` / ``named-graph-uri``; results by ``Accept``
 (or ``format=`` for links). With no query: the service description, or the query UI for browsers.
-Evaluation happens in the killable workers of :mod:`tdi_graph.workers`.
+Evaluation happens in the killable workers of :mod:`tdi_graph.workers`; the answers without a
+query are in :mod:`tdi_graph_api.sparql_pages`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import string
-import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
-from tdi_graph import queries
 from tdi_graph.conneg import (
     FORMAT_PARAMETERS,
     FORMATS,
     UnsupportedMediaType,
-    negotiate,
     parse_accept,
     quality,
     requested,
 )
-from tdi_graph.docs import INTERNAL
 from tdi_graph.errors import BadRequest, QueryRefused, TdiError
-from tdi_graph.namespaces import PREFIXES, sparql_prologue
 from tdi_graph.settings import Settings
 from tdi_graph.sparql import (
     Answer,
     QueryRequest,
     graph_names,
-    with_values,
 )
 from tdi_graph.workers import WorkerPool
-from tdi_graph_api import forms
+from tdi_graph_api import forms, sparql_pages
 from tdi_graph_api.deps import services_of
 from tdi_graph_api.errors import error_response, tdi_error_response
-from tdi_graph_api.templating import templates
 
 router = APIRouter(tags=["sparql"])
 
@@ -52,8 +43,6 @@ FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
 READ_ONLY = "SPARQL Update is not allowed: this endpoint is read-only"
-SD = "http://www.w3.org/ns/sparql-service-description#"
-_lock = threading.Lock()
 
 
 class PayloadTooLarge(TdiError):
@@ -214,10 +203,10 @@ async def sparql_get(request: Request) -> Response:
     accept = request.headers.get("accept")
     if query is None:
         if _wants_html(accept):
-            return _ui(request)
-        return _service_description(request, params)
+            return sparql_pages.ui(request)
+        return sparql_pages.service_description(request, _format(params))
     if _wants_html(accept):
-        return _ui(request, query)
+        return sparql_pages.ui(request, query)
     return await _run(request, query, params)
 
 
@@ -319,102 +308,3 @@ def _wants_html(accept: str | None) -> bool:
     ranges = parse_accept(accept)
     html = quality(ranges, "text/html", exact=True)
     return html > 0 and all(html >= quality(ranges, f.media_type, exact=True) for f in FORMATS)
-
-
-# --- service description and query UI -------------------------------------------------------------
-
-
-def _sizes(request: Request) -> dict[str, int]:
-    return services_of(request.app).graph_sizes
-
-
-TEMPLATE = Path(__file__).parent.parent / "service-description.ttl"
-
-
-def description(endpoint: str, settings: Settings, sizes: dict[str, int]) -> list[ox.Triple]:
-    """The SPARQL 1.1 Service Description of the endpoint: ``service-description.ttl`` filled
-    in (the W3C format IRIs come from :mod:`tdi_graph.conneg`)."""
-    comment = ox.Literal(
-        "Read-only SPARQL 1.1 query endpoint of the Territoires d'industrie knowledge graph. "
-        "The default graph is the union of the named graphs. Queries stop after "
-        f"{settings.query_timeout:g} s; answers hold at most {settings.max_result_rows:,} rows "
-        f"and {settings.max_answer_bytes:,} bytes; SERVICE is "
-        f"{'allowed' if settings.allow_service else 'refused'}.",
-        language="en",
-    )
-    named = "".join(
-        f" ;\n    sd:namedGraph [ a sd:NamedGraph ; sd:name {ox.NamedNode(name)} ; "
-        f'sd:graph [ a sd:Graph ; void:triples "{count}"^^xsd:integer ] ]'
-        for name, count in sizes.items()
-    )
-    text = string.Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
-        endpoint=str(ox.NamedNode(endpoint)),
-        features=", sd:BasicFederatedQuery" if settings.allow_service else "",
-        comment=str(comment),
-        result_formats=", ".join(str(ox.NamedNode(f.iri)) for f in FORMATS if f.iri),
-        triples=f'"{sum(sizes.values())}"^^xsd:integer',
-        named_graphs=named,
-    )
-    return [q.triple for q in ox.parse(text.encode(), format=ox.RdfFormat.TURTLE)]
-
-
-def _service_description(request: Request, params: dict[str, list[str]]) -> Response:
-    fmt = negotiate("graph", request.headers.get("accept"), _format(params))
-    settings = _settings(request)
-    triples = description(_endpoint(request), settings, _sizes(request))
-    assert fmt.rdf is not None
-    data: Any = triples
-    if fmt.rdf.supports_datasets:
-        data = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
-    prefixes = {"sd": SD, "void": "http://rdfs.org/ns/void#", "graph": PREFIXES["graph"]}
-    prefixes |= {p: PREFIXES[p] for p in ("dct", "rdfs", "xsd")}
-    body = ox.serialize(data, format=fmt.rdf, prefixes=prefixes if fmt.name == "turtle" else None)
-    return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
-
-
-def examples() -> list[dict[str, Any]]:
-    """The named queries as one-click examples: their text with default parameters bound."""
-    out = []
-    for named in queries.catalogue().values():
-        values = {}
-        for param in named.params:
-            if param.default not in (None, ""):
-                values[param.name] = param.bind(str(param.default))
-        body = "\n".join(line for line in named.text.splitlines() if not line.startswith("#+"))
-        out.append(
-            {
-                "name": named.name,
-                "internal": named.name.startswith(INTERNAL),
-                "summary": named.summary,
-                "summary_fr": named.summary_fr,
-                "description": named.description,
-                "tags": list(named.tags),
-                "params": [
-                    {"name": p.name, "type": p.type, "default": p.default, "required": p.required}
-                    for p in named.params
-                ],
-                "query": f"# {named.name}: {named.summary}\n" + with_values(body.strip(), values),
-            }
-        )
-    return out
-
-
-def _ui(request: Request, query: str | None = None) -> HTMLResponse:
-    prologue = sparql_prologue()
-    config = {
-        "endpoint": request.scope.get("root_path", "") + "/sparql",  # this server, whatever Host
-        "prefixes": PREFIXES,
-        "idBase": PREFIXES["id"],
-        "query": query
-        or prologue
-        + "\nSELECT ?type (COUNT(?s) AS ?n) WHERE {\n  ?s a ?type\n}\n"
-        "GROUP BY ?type ORDER BY DESC(?n) LIMIT 20\n",
-        "examples": examples(),
-        "formats": [
-            {"name": f.names[0], "label": f.name, "mediaType": f.media_type, "kind": f.kind}
-            for f in FORMATS
-        ],
-    }
-    response = templates.TemplateResponse(request, "sparql.html", {"config": config})
-    response.headers["Vary"] = "Accept"
-    return response

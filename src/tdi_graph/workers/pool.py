@@ -1,65 +1,21 @@
-"""Killable worker processes that evaluate SPARQL queries, forked from the server by a zygote.
+"""The pool in the server: :class:`WorkerPool` hands queries to workers, times and kills them.
 
-:class:`WorkerPool` answers a :class:`~tdi_graph.sparql.QueryRequest` with an
-:class:`~tdi_graph.sparql.Answer` by running :func:`~tdi_graph.sparql.evaluate` in a worker.
-
-Why worker processes forked from the server (measured on the 2-core build machine, shared with
-other jobs, on the project's store of 461 k quads; pyoxigraph and oxigraph 0.5.13):
-
-* pyoxigraph cannot interrupt ``Store.query``: a thread cannot stop it; only killing the process
-  that runs it frees the CPU.
-* ``oxigraph serve-read-only --timeout-s 2`` is no time limit for us: a streaming cross product
-  came back as a ``200`` cut off after 3.5 s (119 MB, the client cannot tell it is truncated);
-  ``ORDER BY`` or ``COUNT(*)`` over a cross product got no answer in 15 s and kept the CPU busy
-  (one ``COUNT`` was still running after 10 minutes).
-* Workers opening the on-disk build read-only start at once but evaluate slower than the
-  in-memory store: 1.9x, 3.5x and 6-9x on the three queries of ``bench.sparql`` (NOTES.md: 3-10x).
-* Workers forked from the process that holds the in-memory store share it copy-on-write (no
-  second copy: reading it in takes 2-7 s and ~300 MB). Forking the zygote and 2 workers takes
-  30-50 ms, replacing a killed worker ~10 ms; a runaway query is answered 503 at the limit
-  + 20-50 ms and its CPU is free at once (``python -m bench.sparql`` prints these figures).
-
-So a "zygote" is forked once from the server when the pool starts (before any request is served,
-so no other thread holds a lock) and forks the ``settings.query_workers`` workers, and a fresh one
-whenever a worker is killed. A query past ``settings.query_timeout`` gets a 503 and its worker is
-killed. Small answers come back inline, larger ones as the descriptor of an unlinked temporary
-file that the server streams: the server never holds a large result in memory, and the worker is
-free as soon as the file is written.
-
-Safety and fairness (issue 12):
-
-* Each worker forbids itself the network (:func:`tdi_graph.sandbox.forbid_network`) unless
-  ``SERVICE`` is allowed, and caps its address space at what it shares plus ``memory`` bytes.
-* A worker that dies under a query (a signal, the OOM killer, a crash) is replaced and the query
-  retried once on the fresh one; a second death is a 503 with ``Retry-After``. A death whose
-  worker wrote Rust's "memory allocation ... failed" (the memory cap) is a 507, not retried.
-* Back-pressure: :meth:`WorkerPool.admit` lets in at most ``size`` running plus ``waiting`` waiting
-  queries, and ``per_client`` of them from one client; beyond, 503 or 429 with ``Retry-After``.
-* Cheap queries do not wait behind runaway ones: a query still running after ``cheap`` seconds
-  is "long". It is reniced to 19 (the kernel then gives the CPU to the young queries) and needs
-  one of ``long`` permits (``size - 1``: one worker always serves young queries); with none free
-  it is stopped with a 503 and ``Retry-After``. A reniced worker is replaced after its query.
+See :mod:`tdi_graph.workers` for why and how.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
-import gc
 import os
-import pickle
 import queue
 import select
 import signal
 import socket
-import stat
-import struct
 import sys
 import tempfile
 import threading
 import time
-import traceback
 import warnings
 from collections import Counter, OrderedDict
 from collections.abc import Iterator
@@ -70,7 +26,6 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from tdi_graph import sandbox
 from tdi_graph.errors import (
     Busy,
     OutOfMemory,
@@ -79,169 +34,8 @@ from tdi_graph.errors import (
     TooManyRequests,
     WorkerDied,
 )
-from tdi_graph.sparql import INLINE_MAX, Answer, QueryRequest, evaluate
-
-__all__ = ["Busy", "Limits", "WorkerPool"]
-
-OOM_MARK = b"memory allocation of"  # what Rust writes to stderr before aborting
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What each worker imposes on itself: no network (``sandbox``), ``memory`` bytes more."""
-
-    sandbox: bool = True
-    memory: int | None = None
-
-
-# --- messages between processes -----------------------------------------------------------------
-
-
-def _send(sock: socket.socket, message: object, fd: int | list[int] | None = None) -> None:
-    """One length-prefixed pickle; file descriptors ride with its first bytes."""
-    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    frame = struct.pack("!I", len(data)) + data
-    if fd is None:
-        sock.sendall(frame)
-        return
-    sent = socket.send_fds(sock, [frame[:4]], [fd] if isinstance(fd, int) else fd)
-    sock.sendall(frame[sent:])
-
-
-def _recv_exact(sock: socket.socket, n: int) -> bytes:
-    parts, missing = [], n
-    while missing:
-        chunk = sock.recv(min(missing, 1 << 20))
-        if not chunk:
-            raise EOFError
-        parts.append(chunk)
-        missing -= len(chunk)
-    return b"".join(parts)
-
-
-def _recv(sock: socket.socket) -> tuple[Any, list[int]]:
-    """The next message and the descriptors sent with it; ``(None, [])`` at end of stream."""
-    head, fds, _flags, _addr = socket.recv_fds(sock, 4, 2)
-    if not head:
-        return None, []
-    try:
-        head += _recv_exact(sock, 4 - len(head))
-        (size,) = struct.unpack("!I", head)
-        return pickle.loads(_recv_exact(sock, size)), fds
-    except EOFError:
-        for fd in fds:
-            os.close(fd)
-        return None, []
-
-
-# --- the zygote and its workers (child processes) ---------------------------------------------
-
-
-def _neutralise_inherited_fds(keep: set[int]) -> None:
-    """Point inherited sockets and pipes at /dev/null, so the server's connections close."""
-    devnull = os.open(os.devnull, os.O_RDWR)
-    try:
-        fds = [int(n) for n in os.listdir("/proc/self/fd")]
-    except OSError:
-        fds = list(range(3, 1024))
-    for fd in fds:
-        if fd <= 2 or fd in keep or fd == devnull:
-            continue
-        with contextlib.suppress(OSError):
-            mode = os.fstat(fd).st_mode
-            if stat.S_ISSOCK(mode) or stat.S_ISFIFO(mode):
-                os.dup2(devnull, fd)
-    os.close(devnull)
-
-
-def _die_with_parent(parent: int) -> None:
-    """Linux: get SIGKILL when the zygote dies (it is single-threaded, so this is reliable)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:
-        os._exit(0)
-
-
-def _child(main: Any, *args: Any) -> None:
-    """Run ``main`` in a forked child and never return into the parent's code."""
-    code = 1
-    try:
-        main(*args)
-        code = 0
-    except BaseException:  # the child must not unwind into the server's stack
-        traceback.print_exc()
-    finally:
-        os._exit(code)
-
-
-def _zygote(control: socket.socket, source: ox.Store | Path, limits: Limits) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel
-    _neutralise_inherited_fds({control.fileno()})
-    gc.freeze()
-    me = os.getpid()
-    while True:
-        message, fds = _recv(control)
-        if message is None:
-            return
-        fd, err = fds
-        pid = os.fork()
-        if pid == 0:
-            _child(_worker, fd, err, control, source, me, limits)
-        os.close(fd)
-        os.close(err)
-        _send(control, pid)
-
-
-def _worker(
-    fd: int, err: int, control: socket.socket, source: ox.Store | Path, zygote: int, limits: Limits
-) -> None:
-    control.close()
-    _die_with_parent(zygote)
-    os.dup2(err, 2)  # the pool reads why a worker died here
-    os.close(err)
-    refusal: TdiError | None = None
-    if limits.sandbox:
-        try:
-            sandbox.forbid_network()
-        except (OSError, KeyError, AttributeError) as exc:  # fail closed: serve nothing
-            refusal = TdiError(
-                f"the query workers cannot forbid themselves the network here ({exc}); "
-                "they serve no query (TDI_ALLOW_SERVICE=true runs them without that guard)"
-            )
-    store = source if isinstance(source, ox.Store) else ox.Store.read_only(str(source))
-    if limits.memory:
-        sandbox.limit_memory(limits.memory)
-    sock = socket.socket(fileno=fd)
-    while True:
-        request, _ = _recv(sock)
-        if request is None:
-            return
-        answer: Answer | None = None
-        send_fd = None
-        try:
-            if refusal is not None:
-                raise refusal
-            answer = evaluate(store, request)
-            reply: tuple[Any, ...] = ("ok", answer.content_type, answer.size, None, answer.data)
-            if answer.file is not None and answer.size <= INLINE_MAX:
-                answer.file.seek(0)
-                reply = ("ok", answer.content_type, answer.size, answer.file.read(), None)
-            elif answer.file is not None:
-                send_fd = answer.file.fileno()  # rolls a spooled file over to disk
-                answer.file.flush()
-        except TdiError as exc:
-            reply = ("error", exc)
-        except MemoryError:
-            reply = ("error", OutOfMemory("the query needed more memory than a query may use"))
-        except Exception as exc:  # a bug: reported as a 500, never as the client's fault
-            reply = ("error", TdiError(f"query evaluation failed: {type(exc).__name__}: {exc}"))
-        _send(sock, reply, send_fd)
-        if answer is not None:
-            answer.close()
-
-
-# --- the pool (in the server) -----------------------------------------------------------------
+from tdi_graph.sparql import Answer, QueryRequest
+from tdi_graph.workers.process import OOM_MARK, Limits, recv, run_in_child, send, zygote
 
 
 @dataclass(eq=False)
@@ -321,7 +115,7 @@ class WorkerPool:
             pid = os.fork()
         if pid == 0:
             parent.close()
-            _child(_zygote, child, self.source, self.limits)
+            run_in_child(zygote, child, self.source, self.limits)
         child.close()
         self._control, self._zygote_pid = parent, pid
 
@@ -333,15 +127,15 @@ class WorkerPool:
             if self._control is None or self.closed:
                 raise TdiError("the SPARQL worker pool is closed")
             try:
-                _send(self._control, "fork", [theirs.fileno(), err.fileno()])
-                pid, _ = _recv(self._control)
+                send(self._control, "fork", [theirs.fileno(), err.fileno()])
+                pid, _ = recv(self._control)
             except OSError:
                 pid = None
             if pid is None:  # the zygote died: start another one
                 self._reap_zygote()
                 self._start_zygote()
-                _send(self._control, "fork", [theirs.fileno(), err.fileno()])
-                pid, _ = _recv(self._control)
+                send(self._control, "fork", [theirs.fileno(), err.fileno()])
+                pid, _ = recv(self._control)
             theirs.close()
             handle = _Handle(int(pid), ours, err)
             self._all.add(handle)
@@ -456,7 +250,7 @@ class WorkerPool:
                     "try again in a moment"
                 ) from None
             try:
-                _send(handle.sock, request)
+                send(handle.sock, request)
             except OSError:  # the worker died while idle: retry once on a fresh one
                 self._replace(handle)
                 if attempt == 2:
@@ -511,7 +305,7 @@ class WorkerPool:
             if holds_long:
                 self._long.release()
         try:
-            reply, fds = _recv(handle.sock)
+            reply, fds = recv(handle.sock)
         except BaseException:
             self._replace(handle)
             raise
