@@ -254,22 +254,25 @@
     $("network-relations").querySelectorAll("label").forEach((label) => {
       const box = label.querySelector("input");
       const relation = state.relations[box.value];
-      if (!relation || !relation.label) return;
+      const text = (config.labels || {})[box.value] || (relation && relation.label);  /* page language */
+      if (!text) return;
       [...label.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).forEach((n) => n.remove());
-      label.append(" " + relation.label);
-      if (relation.description) label.title = relation.description;
+      label.append(" " + text);
+      if (relation && relation.description) label.title = relation.description;
     });
     $("network-types").querySelectorAll("label").forEach((label) => {
-      const type = state.nodeTypes[label.querySelector("input").value];
-      if (!type || !type.label) return;
+      const name = label.querySelector("input").value;
+      const text = (config.labels || {})[name] || (state.nodeTypes[name] || {}).label;  /* page language */
+      if (!text) return;
       [...label.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim()).forEach((n) => n.remove());
-      label.append(type.label);
+      label.append(text);
     });
   }
 
   function relationLabel(name, inverse) {
     const relation = state.relations[name] || {};
-    return (inverse ? relation.inverse_label : relation.label) || relation.label || name;
+    const shown = (config.labels || {})[name];  /* the page's language (server-rendered) */
+    return (inverse ? relation.inverse_label : shown || relation.label) || shown || relation.label || name;
   }
 
   function labelOf(id) {
