@@ -156,3 +156,21 @@ def test_a_second_load_swaps_the_build_and_keeps_one_previous(
     assert not first.exists()
     assert second.is_dir()
     assert len(open_store(target, in_memory=False)) == 1 + 4_487  # the owl triple + the sample
+
+
+def test_an_ill_typed_date_is_refused_without_a_traceback(
+    project_copy: tuple[Path, Path], tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """``"2019-13-45"^^xsd:date`` is a violation naming the node and the property."""
+    ontology, data = project_copy
+    path = data / "sources" / "cp-bdt-2019-03-20-nord-franche-comte.ttl"
+    text = path.read_text(encoding="utf-8")
+    assert text.count('dct:date "2019-03-20"^^xsd:date') == 1
+    path.write_text(text.replace('dct:date "2019-03-20"', 'dct:date "2019-13-45"'), "utf-8")
+    target = tmp_path / "store"
+    with pytest.raises(ValidationFailed) as info:
+        load(target, ontology=ontology, data=data)
+    assert "cp-bdt-2019-03-20-nord-franche-comte" in info.value.message
+    assert "dc/terms/date" in info.value.message and "xsd:date" in info.value.message
+    assert current_build(target) is None
+    assert "Traceback" not in capfd.readouterr().err

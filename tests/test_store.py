@@ -41,6 +41,7 @@ from tdi_graph.store import manifest as st
 G1 = "https://example.org/graph/one"
 G2 = "https://example.org/graph/two"
 TDI = [str(Path(sys.executable).parent / "tdi-graph")]
+SAMPLE = Path(__file__).parent / "fixtures" / "reference"
 
 
 def quads(n: int = 20, tag: str = "a") -> list[ox.Quad]:
@@ -518,7 +519,9 @@ def test_a_read_only_store_cannot_be_loaded_but_serves(tmp_path: Path) -> None:
 
 
 def tdi(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "TDI_STORE_IN_MEMORY": "true"}
+    """The command line; a ``load`` converts the reference sample (what is tested here is how
+    the build is written, and the sample's 10k quads fill the 2 MB disk as the real data does)."""
+    env = {**os.environ, "TDI_STORE_IN_MEMORY": "true", "TDI_REFERENCE_DIR": str(SAMPLE)}
     return subprocess.run([*TDI, *args], capture_output=True, text=True, timeout=timeout, env=env)
 
 

@@ -57,11 +57,14 @@ class Services:
         self.answers = self.cache(self.settings.answers_kept())
 
     @classmethod
-    def build(cls, settings: Settings, store_dir: Path | None = None) -> Services:
-        """Open the store (the engine at ``TDI_SPARQL_URL`` when set) and build the registry and
-        the search index from it."""
+    def build(
+        cls, settings: Settings, store_dir: Path | None = None, store: ox.Store | None = None
+    ) -> Services:
+        """Open the store (the engine at ``TDI_SPARQL_URL`` when set), unless ``store`` is the one
+        already opened from ``store_dir``, and build the registry and the search index from it."""
         store_dir = store_dir or settings.store
-        store = cast(ox.Store, open_query_store(settings, store_dir))  # a RemoteStore quacks so
+        if store is None:
+            store = cast(ox.Store, open_query_store(settings, store_dir))  # a RemoteStore quacks so
         registry = Registry.build(store)
         return cls(settings, store_dir, store, registry, SearchIndex.build(store, registry))
 
@@ -201,15 +204,10 @@ async def get_search_index(request: Request) -> SearchIndex:
     return services_of(request.app).search
 
 
-async def get_app_settings(request: Request) -> Settings:
-    return services_of(request.app).settings
-
-
 ServicesDep = Annotated[Services, Depends(get_services)]
 StoreDep = Annotated[ox.Store, Depends(get_store)]
 RegistryDep = Annotated[Registry, Depends(get_registry)]
 SearchDep = Annotated[SearchIndex, Depends(get_search_index)]
-SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 #: an entity id in a path
 EntityId = Annotated[

@@ -84,6 +84,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
+    import pyoxigraph as ox
+
     from tdi_graph import queries, results
     from tdi_graph.store import open_store
 
@@ -93,14 +95,14 @@ def cmd_query(args: argparse.Namespace) -> int:
     values = dict(_split_param(p) for p in args.param)
     store = open_store(store_dir(args), in_memory=False)
     answer = queries.run(store, named, values)
-    if isinstance(answer, bool) or type(answer).__name__ == "QueryBoolean":
+    if isinstance(answer, ox.QueryBoolean):
         print("true" if bool(answer) else "false")
         return 0
     if named.kind in ("construct", "describe"):
-        import pyoxigraph as ox
-
-        sys.stdout.write(ox.serialize(answer, format=ox.RdfFormat.TURTLE).decode())
+        assert isinstance(answer, ox.QueryTriples)
+        sys.stdout.write((ox.serialize(answer, format=ox.RdfFormat.TURTLE) or b"").decode())
         return 0
+    assert isinstance(answer, ox.QuerySolutions)
     names, data = results.rows(answer)
     render: dict[str, Callable[..., str]] = {
         "table": results.to_table,

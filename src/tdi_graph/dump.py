@@ -30,17 +30,17 @@ import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 import orjson
 import pyoxigraph as ox
 
 from tdi_graph import __version__, queries
-from tdi_graph.entities import jsonld, jsonld_context
 from tdi_graph.namespaces import PREFIXES
 from tdi_graph.resources import data_dir
 from tdi_graph.store import graph_sizes
 from tdi_graph.view import graph_name
+from tdi_graph.view.linked_data import jsonld, jsonld_context
 
 #: the tables of a dump: file name -> named query
 TABLES = {
@@ -87,9 +87,13 @@ def _graphs(store: ox.Store) -> list[ox.NamedNode]:
 def _write_rdf(store: ox.Store, path: Path, fmt: ox.RdfFormat, graph: ox.NamedNode | None) -> None:
     with gzip.open(path, "wb", compresslevel=6) as out:
         if graph is None:
-            store.dump(out, format=fmt, prefixes=PREFIXES if fmt is ox.RdfFormat.TRIG else None)
+            store.dump(
+                cast(IO[bytes], out),
+                format=fmt,
+                prefixes=PREFIXES if fmt is ox.RdfFormat.TRIG else None,
+            )
         else:
-            store.dump(out, format=fmt, from_graph=graph, prefixes=PREFIXES)
+            store.dump(cast(IO[bytes], out), format=fmt, from_graph=graph, prefixes=PREFIXES)
 
 
 def _write_jsonld(store: ox.Store, path: Path, graphs: Iterable[ox.NamedNode]) -> None:
@@ -109,7 +113,8 @@ def _write_jsonld(store: ox.Store, path: Path, graphs: Iterable[ox.NamedNode]) -
 def _write_table(store: ox.Store, path: Path, name: str) -> int:
     """Write the named query ``name`` as CSV; returns its number of rows."""
     answer = queries.run(store, queries.get_query(name), {})
-    data = answer.serialize(format=ox.QueryResultsFormat.CSV)  # type: ignore[union-attr]
+    assert isinstance(answer, ox.QuerySolutions)
+    data = answer.serialize(format=ox.QueryResultsFormat.CSV)
     path.write_bytes(data or b"")
     return max(data.count(b"\r\n") - 1, 0) if data else 0
 
@@ -204,5 +209,5 @@ def read_quads(path: Path) -> ox.Store:
     """An in-memory store loaded from a dump's N-Quads (to check that it round-trips)."""
     store = ox.Store()
     with gzip.open(path / "tdi-graph.nq.gz", "rb") as handle:
-        store.bulk_load(io.BufferedReader(handle), format=ox.RdfFormat.N_QUADS)  # type: ignore[arg-type]
+        store.bulk_load(io.BufferedReader(handle), format=ox.RdfFormat.N_QUADS)
     return store

@@ -1,20 +1,20 @@
 """One entity as the API shows it: the description of an entity from what the graph says
-about it (relations with their sources, attributes, the documents that mention it), and its
-statements as compact JSON-LD. Labels, types, ids and sources come from the read model,
-:mod:`tdi_graph.view`.
+about it (relations with their sources, attributes, the documents that mention it). Labels,
+types, ids, sources and the statements themselves come from the read model, :mod:`tdi_graph.view`.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from typing import Any
 
 import pyoxigraph as ox
 
 from tdi_graph.namespaces import PREFIXES
-from tdi_graph.results import Term, term_value
-from tdi_graph.view import Registry, Source, curie, graph_name, pick_label, select
+from tdi_graph.rdftypes import Term, value_of
+from tdi_graph.results import term_value
+from tdi_graph.view import Registry, Source, curie, graph_name, pick_label
+from tdi_graph.view.linked_data import statements
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
 RDFS_LABEL = PREFIXES["rdfs"] + "label"
@@ -25,7 +25,6 @@ DESCRIPTIONS = (
     PREFIXES["rdfs"] + "comment",
 )
 SAME_AS = (PREFIXES["owl"] + "sameAs", PREFIXES["skos"] + "exactMatch")
-XSD_STRING = PREFIXES["xsd"] + "string"
 
 
 # --- one entity ----------------------------------------------------------------------------
@@ -37,13 +36,9 @@ def _literal(term: ox.Literal) -> Any:
 
 __all__ = [
     "Registry",
-    "context_iri",
     "describe",
     "entity",
-    "jsonld",
-    "jsonld_context",
     "statement_sources",
-    "statements",
 ]
 
 
@@ -56,8 +51,10 @@ def _nested(node: Term, children: dict[Term, list[tuple[str, Term]]]) -> dict[st
             item: Any = _nested(o, children)
         elif isinstance(o, ox.NamedNode):
             item = curie(o.value)
-        else:
+        elif isinstance(o, ox.Literal):
             item = _literal(o)
+        else:
+            item = value_of(o)
         _add(out, key, item)
     return out
 
@@ -71,25 +68,6 @@ def _add(mapping: dict[str, Any], key: str, item: Any) -> None:
             mapping[key].append(item)
     elif mapping[key] != item:
         mapping[key] = [mapping[key], item]
-
-
-def statements(store: ox.Store, iri: str) -> tuple[list[ox.Triple], list[ox.Triple]]:
-    """The resource's concise bounded description (blank nodes two levels down), and the
-    statements of other resources about it: ``(outgoing, incoming)``, without repeats."""
-    out: dict[ox.Triple, None] = {}
-    subject = ox.NamedNode(iri)
-    for row in select(store, "api-entity", entity=iri):
-        out[ox.Triple(subject, row["p"], row["o"])] = None
-        if row["p2"] is not None:
-            out[ox.Triple(row["o"], row["p2"], row["o2"])] = None
-        if row["p3"] is not None:
-            out[ox.Triple(row["o2"], row["p3"], row["o3"])] = None
-    incoming: dict[ox.Triple, None] = {}
-    for row in select(store, "api-entity-incoming", entity=iri):
-        incoming[ox.Triple(row["s"], row["p"], subject)] = None
-    # the resource's own statements first, then each blank node's, grouped (readable Turtle)
-    first = sorted(out, key=lambda t: (t.subject != subject, str(t.subject), t.predicate.value))
-    return first, sorted(incoming, key=lambda t: (str(t.subject), t.predicate.value))
 
 
 def describe(store: ox.Store, registry: Registry, iri: str) -> dict[str, Any]:
@@ -210,45 +188,3 @@ def statement_sources(
         sources += found or [registry.source(document["iri"])]
     sources.sort(key=lambda s: (s["issued"] or "9999", s["id"], s["excerpt"] or ""))
     return sources, sorted(graphs)
-
-
-# --- linked data -------------------------------------------------------------------------
-
-
-def jsonld(triples: Iterable[ox.Triple], context: str | dict[str, Any]) -> dict[str, Any]:
-    """``triples`` as compact JSON-LD: one node per subject, CURIEs of the shared prefixes
-    (``context`` is the published context's URL, or the context itself)."""
-    nodes: dict[str, dict[str, Any]] = {}
-    for t in triples:
-        key = _node_id(t.subject)
-        node = nodes.setdefault(key, {"@id": key})
-        if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode):
-            node.setdefault("@type", []).append(curie(t.object.value))
-        else:
-            node.setdefault(curie(t.predicate.value), []).append(_jsonld_value(t.object))
-    return {"@context": context, "@graph": list(nodes.values())}
-
-
-def context_iri(base_url: str) -> str:
-    """The published context's IRI: under the base (``TDI_BASE_URL``), never the server's host;
-    ``{base}context.jsonld`` resolves to ``GET /context.jsonld``."""
-    return base_url.rstrip("/") + "/context.jsonld"
-
-
-def jsonld_context() -> dict[str, Any]:
-    """The JSON-LD context of the project: its shared prefixes."""
-    return {"@context": dict(PREFIXES)}
-
-
-def _node_id(term: Term) -> str:
-    return "_:" + term.value if isinstance(term, ox.BlankNode) else curie(term.value)
-
-
-def _jsonld_value(term: Term) -> dict[str, Any]:
-    if not isinstance(term, ox.Literal):
-        return {"@id": _node_id(term)}
-    if term.language:
-        return {"@value": term.value, "@language": term.language}
-    if term.datatype.value == XSD_STRING:
-        return {"@value": term.value}
-    return {"@value": term.value, "@type": curie(term.datatype.value)}

@@ -184,7 +184,8 @@ def communes_geojson(
         if thing in docs:
             commune["sources"].add(thing)
     membership = _membership(store)
-    features, used = [], defaultdict(int)
+    features: list[dict[str, Any]] = []
+    used: defaultdict[str | None, int] = defaultdict(int)
     for ident, commune in sorted(communes.items()):
         territory = None
         for p in (phase, *(q for q in PHASES if q != phase)):

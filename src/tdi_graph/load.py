@@ -12,9 +12,10 @@ import pyoxigraph as ox
 from tdi_graph import reference
 from tdi_graph.errors import DataError
 from tdi_graph.namespaces import graph_iri
-from tdi_graph.resources import data_dir, ontology_dir
+from tdi_graph.resources import data_dir, ontology_dir, project_root
 from tdi_graph.settings import get_settings
 from tdi_graph.store import write_build
+from tdi_graph.texts import collect as collect_texts
 
 
 @dataclass(frozen=True)
@@ -45,12 +46,28 @@ def curated_files(ontology: Path | None = None, data: Path | None = None) -> lis
     return files
 
 
-def input_files(ontology: Path | None = None, data: Path | None = None) -> dict[str, Path]:
-    """Every file a load reads, by a stable name (hashed into the build's manifest)."""
+def input_files(
+    ontology: Path | None = None, data: Path | None = None, sources: Path | None = None
+) -> dict[str, Path]:
+    """Every file a load reads, by a stable name (hashed into the build's manifest): the
+    curated files, the reference files and the documents' texts."""
     files = {f"{gf.kind}/{gf.path.name}": gf.path for gf in curated_files(ontology, data)}
     ref = (data or data_dir()) / "reference"
     files |= {f"reference/{p.name}": p for p in sorted(ref.glob("*")) if p.is_file()}
+    seeds = sources or default_sources()
+    if seeds is not None and seeds.is_dir():
+        files |= {f"sources/{p.name}": p for p in sorted(seeds.glob("*.txt")) if p.is_file()}
     return files
+
+
+def default_sources() -> Path | None:
+    """The source documents' directory: the ``sources_dir`` setting, else ``../shared/seeds``
+    beside the project (``None`` when neither is known)."""
+    configured = get_settings().sources_dir
+    if configured is not None:
+        return configured
+    root = project_root()
+    return root.parent / "shared" / "seeds" if root is not None else None
 
 
 def parse_file(graph_file: GraphFile) -> list[ox.Quad]:
@@ -109,11 +126,14 @@ def load(
     ontology: Path | None = None,
     data: Path | None = None,
     reference: Path | None = None,
+    sources: Path | None = None,
 ) -> LoadReport:
     """Validate everything, then build a new store and make it current (atomic).
 
     ``ontology`` and ``data`` default to the project's directories, ``reference`` to
-    ``data/reference`` (else the ``reference_dir`` setting): tests point them elsewhere.
+    ``data/reference`` (else the ``reference_dir`` setting): tests point them elsewhere. The
+    documents' texts are copied into the build from ``sources`` (default: the ``sources_dir``
+    setting, else ``../shared/seeds`` beside the project), when it exists.
     """
     report = LoadReport()
     t0 = time.perf_counter()
@@ -133,11 +153,13 @@ def load(
 
     graphs = {**curated, **ref}
     report.graphs = {name: len(quads) for name, quads in graphs.items()}
+    texts = collect_texts(curated, sources or default_sources())
     t0 = time.perf_counter()
     report.build = write_build(
         store_dir,
         (q for quads in graphs.values() for q in quads),
-        inputs=input_files(ontology, data),
+        inputs=input_files(ontology, data, sources),
+        files=texts,
     )
     report.seconds["write store (bulk load)"] = time.perf_counter() - t0
     return report

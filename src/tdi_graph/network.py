@@ -19,7 +19,7 @@ import datetime as dt
 import threading
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypedDict, Unpack
 
 import networkx as nx
 import pyoxigraph as ox
@@ -84,6 +84,18 @@ def legend(graph: nx.MultiDiGraph) -> dict[str, Any]:
             for name, r in graph.graph.get("relations", {}).items()
         },
     }
+
+
+class ViewOptions(TypedDict, total=False):
+    """The parameters of :func:`view` that choose what is seen (for :meth:`Views.export`)."""
+
+    projection: str
+    types: Iterable[str]
+    relations: Iterable[str]
+    since: dt.date | None
+    until: dt.date | None
+    focus: str | None
+    depth: int
 
 
 def view(
@@ -187,38 +199,18 @@ class Views:
                 self._graph = build(self.store, registry=self.registry)
             return self._graph
 
-    def export(
-        self,
-        fmt: str,
-        *,
-        projection: str = "full",
-        types: Iterable[str] = (),
-        relations: Iterable[str] = (),
-        since: dt.date | None = None,
-        until: dt.date | None = None,
-        focus: str | None = None,
-        depth: int = 2,
-        metric: str = "degree",
-    ) -> bytes:
-        """:func:`export` of :func:`view`, from the cache when these parameters were seen."""
-        types, relations = tuple(sorted(set(types))), tuple(sorted(set(relations)))
+    def export(self, fmt: str, *, metric: str = "degree", **options: Unpack[ViewOptions]) -> bytes:
+        """:func:`export` of :func:`view` (``options`` are its parameters), from the cache when
+        these parameters were seen."""
+        options["types"] = tuple(sorted(set(options.get("types", ()))))
+        options["relations"] = tuple(sorted(set(options.get("relations", ()))))
         drawn = metric if fmt in ("png", "svg") else ""
-        key = (fmt, projection, types, relations, since, until, focus, depth, drawn)
+        key = (fmt, drawn, *sorted(options.items()))
         with self._lock:
             found = self.exports.get(key)
         if found is not None:
             return found
-        graph = view(
-            self.graph(),
-            projection=projection,
-            types=types,
-            relations=relations,
-            since=since,
-            until=until,
-            focus=focus,
-            depth=depth,
-        )
-        data = export(graph, fmt, metric=metric)
+        data = export(view(self.graph(), **options), fmt, metric=metric)
         with self._lock:
             self.exports[key] = data
             self.computed += 1

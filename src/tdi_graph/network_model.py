@@ -33,6 +33,7 @@ from tdi_graph.network_sources import (
     edge_provenance,
     read_provenance,
 )
+from tdi_graph.rdftypes import value_of
 from tdi_graph.view import Document, Registry, graph_name, local_id, local_name
 
 _INTERCOMMUNALITY = ox.NamedNode(TDI + "intercommunality")
@@ -313,7 +314,7 @@ def _read_network(store: ox.Store, registry: Registry) -> nx.MultiDiGraph:
                 source = named.value if isinstance(named, ox.NamedNode) else _COG_GRAPH
                 edges.add(
                     node,
-                    local_id(quad.object.value),
+                    local_id(value_of(quad.object)),
                     presentation.link(_INTERCOMMUNALITY.value)[0],
                     graph_name(source),
                     by=(term.value,),
@@ -350,7 +351,7 @@ def _edge_attrs(
     stands without one), date (the fact's, else its sources')."""
     attrs: dict[str, Any] = {"relation": edge.relation, "sources": tuple(sorted(edge.sources))}
     attrs.update(edge_provenance(prov, registry, edge, docs))
-    dates = edge.dates or {d for s in edge.sources if (d := (docs.get(s) or {}).get("date"))}
+    dates = edge.dates or {d for s in edge.sources if s in docs and (d := docs[s].get("date"))}
     if dates:
         attrs["date"] = min(dates)
     attrs.update(edge.attrs)

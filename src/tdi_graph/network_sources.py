@@ -84,9 +84,9 @@ def read_provenance(store: ox.Store) -> Provenance:
     columns = "g statement about property comment label"
     for _, statement, about, prop, comment, label in rows(store, "network-curation", columns):
         text = comment or label
-        for key in ((about or "", prop), (statement or "", _SELF)):
-            if text and key[1] and text not in notes[key]:
-                notes[key].append(text)
+        for note in ((about or "", prop), (statement or "", _SELF)):
+            if text and note[1] and text not in notes[note]:
+                notes[note].append(text)
     found.notes = dict(notes)
     columns = "graph label comment dataset datasetLabel"
     for graph, label, comment, _, dataset_label in rows(store, "network-graphs", columns):

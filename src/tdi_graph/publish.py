@@ -175,7 +175,8 @@ def remote_counts(engine: RemoteStore, graphs: list[str]) -> dict[str, int]:
             substitutions={ox.Variable("g"): ox.NamedNode(g)},
             named_graphs=[ox.NamedNode(g)],
         )
-        out[g] = sum(int(row["n"].value) for row in rows)  # type: ignore[union-attr]
+        assert isinstance(rows, ox.QuerySolutions)
+        out[g] = sum(int(row["n"].value) for row in rows)
     return out
 
 

@@ -30,8 +30,8 @@ import yaml
 
 from tdi_graph.errors import BadRequest, DataError, NotFound
 from tdi_graph.namespaces import PREFIXES
+from tdi_graph.rdftypes import Term
 from tdi_graph.resources import queries_dir
-from tdi_graph.results import Term
 from tdi_graph.sparql import query_form
 from tdi_graph.view.ids import expand_id
 

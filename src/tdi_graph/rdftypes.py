@@ -21,4 +21,15 @@ Subject: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Triple
 #: What a quad's graph name may be.
 GraphName: TypeAlias = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 
-__all__ = ["GraphName", "Subject", "Term"]
+
+def value_of(term: Term) -> str:
+    """The term's value (an IRI, a lexical form, a blank node's id); a quoted triple's
+    N-Triples text.
+
+    >>> value_of(ox.Literal("x")), value_of(ox.NamedNode("https://e.org/a"))
+    ('x', 'https://e.org/a')
+    """
+    return str(term) if isinstance(term, ox.Triple) else term.value
+
+
+__all__ = ["GraphName", "Subject", "Term", "value_of"]

@@ -144,7 +144,8 @@ class Reconciler:
         rows = queries.run(
             self.store, queries.get_query("api-reconcile-properties"), {"entity": entity_id}
         )
-        for _, prop, term in rows:  # type: ignore[misc]
+        assert isinstance(rows, ox.QuerySolutions)
+        for _, prop, term in rows:
             if prop is None or term is None:
                 continue
             if PROPERTIES[prop.value][1]:
@@ -271,10 +272,12 @@ class Reconciler:
         ids, props = raw.get("ids"), raw.get("properties")
         if not isinstance(ids, list) or not isinstance(props, list):
             raise BadRequest("'extend' needs the lists 'ids' and 'properties'")
-        wanted = [p.get("id") if isinstance(p, dict) else None for p in props]
-        for pid in wanted:
-            if pid not in PROPERTIES:
+        wanted: list[str] = []
+        for prop in props:
+            pid = prop.get("id") if isinstance(prop, dict) else None
+            if not isinstance(pid, str) or pid not in PROPERTIES:
                 raise BadRequest(f"unknown property {pid!r}")
+            wanted.append(pid)
         rows: dict[str, dict[str, list[dict[str, Any]]]] = {}
         for entity_id in ids:
             if not isinstance(entity_id, str):
@@ -287,7 +290,7 @@ class Reconciler:
                 ]
                 for pid in wanted
             }
-        meta = [{"id": pid, "name": PROPERTIES[pid][0]} for pid in wanted]
+        meta: list[dict[str, Any]] = [{"id": pid, "name": PROPERTIES[pid][0]} for pid in wanted]
         for item in meta:
             if PROPERTIES[item["id"]][1]:
                 item["type"] = {"id": "place", "name": TYPES["place"]}

@@ -5,14 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any, TypeAlias
+from typing import Any
 
 import pyoxigraph as ox
 
 from tdi_graph.namespaces import PREFIXES
+from tdi_graph.rdftypes import Term, value_of
 
-#: an RDF term (pyoxigraph's stubs have no ``ox.Term``): NamedNode, BlankNode, Literal, Triple
-Term: TypeAlias = Any
 XSD = PREFIXES["xsd"]
 _INTEGER = {XSD + t for t in ("integer", "int", "long", "nonNegativeInteger", "short")}
 _DECIMAL = {XSD + t for t in ("decimal", "double", "float")}
@@ -37,7 +36,7 @@ def term_value(term: Term | None) -> Any:
         return term.value
     if isinstance(term, ox.BlankNode):
         return "_:" + term.value
-    return term.value
+    return value_of(term)
 
 
 def rows(solutions: ox.QuerySolutions) -> tuple[list[str], list[dict[str, Any]]]:

@@ -42,9 +42,10 @@ class Settings(BaseSettings):
     )
     public_url: str = Field(
         "",
-        description="Public URL of the server: the SPARQL endpoint's IRI is `{public_url}sparql` "
-        "(its service description, relative IRIs in queries); default `base_url`. The request's "
-        "`Host` header is never used.",
+        description="Public URL of the server (e.g. https://tdi.example.org/): the SPARQL "
+        "endpoint's IRI is `{public_url}sparql` (its service description, relative IRIs in "
+        "queries; default `base_url`, never the request's `Host` header), and the root of the "
+        "reconciliation manifest and the VoID description (default: the URL the client used).",
     )
     query_timeout: float = Field(
         10.0, description="Seconds a SPARQL query may run before it is stopped (503)."
@@ -136,11 +137,6 @@ class Settings(BaseSettings):
     dumps_dir: Path = Field(
         default_factory=lambda: _default_store().parent / "dumps",
         description="Folder of the dumps written by `tdi-graph dump` and served at /downloads.",
-    )
-    public_url: str | None = Field(
-        None,
-        description="Public root URL of the server (e.g. https://tdi.example.org), used in the "
-        "reconciliation manifest; default: the URL the client used.",
     )
 
     # --- remote engine (remote): a SPARQL 1.1 engine instead of the embedded store, publishing ---

@@ -19,7 +19,7 @@ import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
@@ -34,6 +34,7 @@ from tdi_graph.errors import (
     TooManyResults,
 )
 from tdi_graph.namespaces import PREFIXES
+from tdi_graph.rdftypes import Term
 from tdi_graph.results import term_value
 from tdi_graph.sandbox import DENIED
 from tdi_graph.sparql_lexer import _KIND, _TOKEN, FORMS, _where, lex, tokens
@@ -83,7 +84,7 @@ def result_kind(form: str | None) -> str | None:
     return FORMS.get(form or "")
 
 
-def with_values(query: str, values: dict[str, ox.Term]) -> str:
+def with_values(query: str, values: dict[str, Term]) -> str:
     """The query with its parameters bound by a ``VALUES`` block, for people to read and edit.
 
     Named queries run with ``substitutions=``; this is the same binding as text. The block goes
@@ -252,7 +253,7 @@ class _LineCounter(io.RawIOBase):
 
 
 def _spool() -> IO[bytes]:
-    return tempfile.SpooledTemporaryFile(max_size=INLINE_MAX)  # type: ignore[return-value]
+    return tempfile.SpooledTemporaryFile(max_size=INLINE_MAX)
 
 
 def _dataset(request: QueryRequest) -> dict[str, Any]:
@@ -343,29 +344,39 @@ class _ByteCounter(io.RawIOBase):
         return len(chunk)
 
 
+def _lines_cap(target: IO[bytes], limit: int, max_rows: int) -> IO[bytes]:
+    """``target`` behind a :class:`_LineCounter` (a file as the serializers take one)."""
+    return cast(IO[bytes], _LineCounter(target, limit, max_rows))
+
+
+def _bytes_cap(target: IO[bytes], limit: int) -> IO[bytes]:
+    """``target`` behind a :class:`_ByteCounter`."""
+    return cast(IO[bytes], _ByteCounter(target, limit))
+
+
 def _serialize(result: Any, fmt: Format, final: IO[bytes], max_rows: int, max_bytes: int) -> None:
-    out: IO[bytes] = _ByteCounter(final, max_bytes)  # type: ignore[assignment]
+    out = _bytes_cap(final, max_bytes)
     if isinstance(result, ox.QueryBoolean):
         result.serialize(out, format=fmt.results)
     elif isinstance(result, ox.QuerySolutions):
         tsv = ox.QueryResultsFormat.TSV
         if fmt.name == "tsv":
-            result.serialize(_LineCounter(out, max_rows + 1, max_rows), format=tsv)
+            result.serialize(_lines_cap(out, max_rows + 1, max_rows), format=tsv)
             return
         with _spool() as spool:
-            lines = _ByteCounter(spool, max_bytes)
-            result.serialize(_LineCounter(lines, max_rows + 1, max_rows), format=tsv)
+            lines = _bytes_cap(spool, max_bytes)
+            result.serialize(_lines_cap(lines, max_rows + 1, max_rows), format=tsv)
             spool.seek(0)
             parsed = ox.parse_query_results(spool, format=tsv)
             parsed.serialize(out, format=fmt.results)
     else:
         nt = ox.RdfFormat.N_TRIPLES
         if fmt.name == "ntriples":
-            ox.serialize(result, _LineCounter(out, max_rows, max_rows), format=nt)
+            ox.serialize(result, _lines_cap(out, max_rows, max_rows), format=nt)
             return
         with _spool() as spool:
-            lines = _ByteCounter(spool, max_bytes)
-            ox.serialize(result, _LineCounter(lines, max_rows, max_rows), format=nt)
+            lines = _bytes_cap(spool, max_bytes)
+            ox.serialize(result, _lines_cap(lines, max_rows, max_rows), format=nt)
             spool.seek(0)
             quads = ox.parse(spool, format=nt)
             rdf = fmt.rdf

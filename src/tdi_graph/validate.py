@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,12 +12,17 @@ import rdflib
 
 from tdi_graph.errors import ValidationFailed
 from tdi_graph.namespaces import ID, PREFIXES, TDI
+from tdi_graph.rdftypes import Term, value_of
 
 EXCERPT = ox.NamedNode(TDI + "excerpt")
 DERIVED_FROM = ox.NamedNode(PREFIXES["prov"] + "wasDerivedFrom")
 IDENTIFIER = ox.NamedNode(PREFIXES["dct"] + "identifier")
 SOURCE_FILE = ox.NamedNode(TDI + "sourceFile")
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+
+# An ill-typed literal ("2019-13-45"^^xsd:date) is a SHACL violation, reported with its node and
+# property; rdflib's own warning about it (with a traceback) is not for the reader.
+logging.getLogger("rdflib.term").setLevel(logging.ERROR)
 
 _MARKUP = re.compile(r"\*+|\\(?=[_*])|<sup>|</sup>")
 _SUPERSCRIPT = re.compile(r"\^\{([^{}]*)\}")  # LaTeX-style 9^{ème} -> 9ème
@@ -96,7 +102,7 @@ def example_problems(ontology_quads: list[ox.Quad], shapes: list[ox.Quad], path:
 def documents(curated: dict[str, list[ox.Quad]]) -> dict[str, str]:
     """Document IRI -> the file name of its text among the sources (``tdi:sourceFile``)."""
     return {
-        q.subject.value: q.object.value
+        value_of(q.subject): value_of(q.object)
         for qs in curated.values()
         for q in qs
         if q.predicate == SOURCE_FILE
@@ -109,14 +115,14 @@ def evidence_problems(
     """Excerpts that do not occur (whitespace-normalised) in the document they cite."""
     doc_files = documents(curated)
     texts: dict[str, str] = {}
-    derived: dict[tuple[str, ox.Term], list[str]] = {}
-    excerpts: list[tuple[str, ox.Term, str]] = []
+    derived: dict[tuple[str, Term], list[str]] = {}
+    excerpts: list[tuple[str, Term, str]] = []
     for name, quads in curated.items():
         for q in quads:
             if q.predicate == DERIVED_FROM:
-                derived.setdefault((name, q.subject), []).append(q.object.value)
+                derived.setdefault((name, q.subject), []).append(value_of(q.object))
             elif q.predicate == EXCERPT:
-                excerpts.append((name, q.subject, q.object.value))
+                excerpts.append((name, q.subject, value_of(q.object)))
     problems = []
     for name, node, excerpt in excerpts:
         docs = derived.get((name, node))
@@ -144,7 +150,7 @@ def dangling_problems(
 ) -> list[str]:
     """Entity IRIs (``id:``) used in the curated data but typed nowhere (curated or reference)."""
     typed = {
-        q.subject.value
+        value_of(q.subject)
         for graphs in (curated, reference)
         for qs in graphs.values()
         for q in qs

@@ -58,28 +58,34 @@ def _int(value: int) -> ox.Literal:
     return ox.Literal(str(value), datatype=_n(XSD + "integer"))
 
 
+def _select(store: ox.Store, query: str) -> ox.QuerySolutions:
+    solutions = store.query(query)
+    assert isinstance(solutions, ox.QuerySolutions)
+    return solutions
+
+
 def _count(store: ox.Store, query: str) -> int:
-    return int(next(iter(store.query(query)))[0].value)  # type: ignore[index, arg-type]
+    return int(next(iter(_select(store, query)))[0].value)
 
 
 def counts(store: ox.Store) -> dict[str, Any]:
     """What the store holds: totals, per class, per property and per named graph."""
     per_class = {
-        row[0].value: int(row[1].value)  # type: ignore[index]
-        for row in store.query(  # type: ignore[union-attr]
-            "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?c"
+        row[0].value: int(row[1].value)
+        for row in _select(
+            store, "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?c"
         )
     }
     per_property = {
-        row[0].value: int(row[1].value)  # type: ignore[index]
-        for row in store.query(  # type: ignore[union-attr]
-            "SELECT ?p (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?p"
+        row[0].value: int(row[1].value)
+        for row in _select(
+            store, "SELECT ?p (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?p"
         )
     }
     per_graph = {
-        row[0].value: int(row[1].value)  # type: ignore[index]
-        for row in store.query(  # type: ignore[union-attr]
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        row[0].value: int(row[1].value)
+        for row in _select(
+            store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
         )
     }
     return {
@@ -175,12 +181,13 @@ def describe(
     add(service, DCAT + "endpointURL", _n(root + "/sparql"))
     add(service, DCT + "conformsTo", _n("https://www.w3.org/TR/sparql11-protocol/"))
 
-    for document in store.query(  # type: ignore[union-attr]
+    for document in _select(
+        store,
         "SELECT DISTINCT ?d WHERE { GRAPH ?g { ?d <https://w3id.org/tdi-graph/ontology#sourceFile> "
         "?f } } "
-        "ORDER BY ?d"
+        "ORDER BY ?d",
     ):
-        add(d, DCT + "source", document[0])  # type: ignore[index, arg-type]
+        add(d, DCT + "source", document[0])
     for number, (cls, n) in enumerate(sorted(found["classes"].items())):
         part = ox.BlankNode(f"class{number}")
         add(d, VOID + "classPartition", part)

@@ -19,6 +19,7 @@ from tdi_graph.entities import Registry, describe
 from tdi_graph.load import collect_curated
 from tdi_graph.namespaces import ID
 from tdi_graph.testing import synthetic
+from tests.api import FIRST_SIX
 
 NFC = "cp-bdt-2019-03-20-nord-franche-comte"
 CP1076 = "cp-1076-conventions-de-mobilisation"
@@ -73,17 +74,7 @@ def test_who_signed_the_nord_franche_comte_contract(client: TestClient) -> None:
     assert CP1114 in {s["id"] for s in act["sources"]}
 
 
-SIGNED_BY_22_MARCH = {
-    f"signature-contrat-ti-{x}"
-    for x in (
-        "carros",
-        "sud-alsace",
-        "auxois-morvan",
-        "grand-chatellerault",
-        "val-de-garonne",
-        "grand-orly",
-    )
-}
+SIGNED_BY_22_MARCH = {f"signature-contrat-ti-{x}" for x in FIRST_SIX}
 ALL_ACTS = {
     "signature-contrat-ti-nord-franche-comte",
     *SIGNED_BY_22_MARCH,
@@ -132,17 +123,7 @@ ALL_ACTS = {
         ),
         (
             {"since": "2019-03-22", "until": "2019-03-22"},
-            {  # known as signed by 22 March
-                f"signature-contrat-ti-{x}"
-                for x in (
-                    "carros",
-                    "sud-alsace",
-                    "auxois-morvan",
-                    "grand-chatellerault",
-                    "val-de-garonne",
-                    "grand-orly",
-                )
-            },
+            SIGNED_BY_22_MARCH,  # known as signed by 22 March
         ),
         ({"until": "2019-03-04"}, SIGNED_BY_22_MARCH),  # no earliest bound: may be before
         ({"since": "2019-03-23"}, set()),

@@ -10,6 +10,7 @@ generated from the schema the app serves.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,10 @@ def test_every_operation(api_schema: schemathesis.BaseSchema, label: str, mode) 
 
 def test_the_operations_are_all_there() -> None:
     assert len(OPERATIONS) >= 29 and "POST /sparql" in OPERATIONS
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _figures() -> Iterator[None]:
+    """The count of cases run, printed at the end of the module (seen with ``-s``)."""
+    yield
+    print(f"\nschemathesis: {sum(RUN.values())} cases on {len(RUN)} operations")

@@ -12,6 +12,8 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.api import FIRST_SIX
+
 ID = "https://w3id.org/tdi-graph/id/"
 GRAPH = "https://w3id.org/tdi-graph/graph/"
 CURATION = GRAPH + "curation"
@@ -322,14 +324,7 @@ def test_the_conventions_dates_rest_on_evidence_in_curation(
 
 
 def test_the_six_other_first_contracts_have_sourced_bounds(client: TestClient) -> None:
-    six = (
-        "carros",
-        "sud-alsace",
-        "auxois-morvan",
-        "grand-chatellerault",
-        "val-de-garonne",
-        "grand-orly",
-    )
+    six = FIRST_SIX
     for name in six:
         (act,) = api(client, "/api/signatures", agreement=f"contrat-ti-{name}")["items"]
         assert (act["date"], act["date_earliest"], act["date_latest"]) == (

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.browser
 
 
 def _open(page: Page, url: str) -> list[str]:
-    """Load the page, record every request, wait until the network is drawn."""
+    """Load the page in French, record every request, wait until the network is drawn."""
+    url += ("&" if "?" in url else "?") + "lang=fr"
     return open_page(page, url, "body[data-network-ready]")
 
 
@@ -108,7 +109,7 @@ def test_search_focuses_the_ego_network(page: Page, live_server: str) -> None:
     with page.expect_response(lambda r: "focus=bpifrance" in r.url):
         page.click("#network-search button[type=submit]")
     page.wait_for_function(
-        "document.getElementById('network-status').textContent.includes('autour')"
+        "() => document.getElementById('network-status').textContent.includes('autour')"
     )
     ids = page.evaluate("window.tdiNetwork.cy.nodes().map(n => n.id())")
     assert "bpifrance" in ids
@@ -124,12 +125,12 @@ def test_relation_and_date_filters(page: Page, live_server: str) -> None:
 
     page.click("#network-relations-none")  # nothing to ask the server for
     page.wait_for_function(
-        "document.getElementById('network-status').textContent.includes('Choisissez')"
+        "() => document.getElementById('network-status').textContent.includes('Choisissez')"
     )
     assert page.evaluate("window.tdiNetwork.cy.elements().length") == 0
     with page.expect_response(lambda r: "relation=signed" in r.url):
         page.check("#network-relations input[value=signed]")
-    page.wait_for_function("window.tdiNetwork.cy.edges().length > 0")
+    page.wait_for_function("() => window.tdiNetwork.cy.edges().length > 0")
     relations = page.evaluate(
         "[...new Set(window.tdiNetwork.cy.edges().map(e => e.data('relation')))]"
     )
@@ -150,6 +151,6 @@ def test_focus_from_the_url_and_unknown_focus(page: Page, live_server: str) -> N
     assert page.locator("#entity-card").is_visible()
     _open(page, f"{live_server}/network?focus=ti1-0101")  # a territory no source speaks of
     page.wait_for_function(
-        "document.getElementById('network-status').textContent.includes('apparaît pas')"
+        "() => document.getElementById('network-status').textContent.includes('apparaît pas')"
     )
     assert page.evaluate("window.tdiNetwork.cy.nodes().length") > 50

@@ -19,7 +19,7 @@ TOLERANCE = 2.0  # px of overlap allowed between two label boxes
 
 @pytest.fixture
 def wide(browser: Browser) -> Page:  # type: ignore[misc]
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="fr-FR")
     yield context.new_page()
     context.close()
 
@@ -72,9 +72,9 @@ def test_the_view_lives_in_the_url(wide: Page, live_server: str) -> None:
     _open(wide, f"{live_server}/network")
     with wide.expect_response(lambda r: "projection=agreements" in r.url):
         wide.select_option("#network-projection", "agreements")
-    wide.wait_for_function("location.search.includes('projection=agreements')")
+    wide.wait_for_function("() => location.search.includes('projection=agreements')")
     wide.check("#network-types input[value=territory]")
-    wide.wait_for_function("location.search.includes('type=')")
+    wide.wait_for_function("() => location.search.includes('type=')")
     shared = wide.url
     assert "territory" in shared
 
@@ -96,3 +96,13 @@ def test_the_view_lives_in_the_url(wide: Page, live_server: str) -> None:
     assert set(relations) <= {"subsidiary-of", "signed"} and relations
     assert "focus=bpifrance" in wide.url
     wide.screenshot(path=str(SHOTS / "network-focus.png"))
+
+
+def test_in_english_the_relations_stay_english(wide: Page, live_server: str) -> None:
+    _open(wide, f"{live_server}/network?lang=en")
+    labels = wide.locator("#network-relations").inner_text()
+    assert "signed on behalf of" in labels and "a signé pour" not in labels
+    with wide.expect_response(lambda r: "projection=actors" in r.url):
+        wide.select_option("#network-projection", "actors")
+    wide.wait_for_function("() => location.search.includes('projection=actors')")
+    assert "lang=en" in wide.url

@@ -44,14 +44,14 @@ def test_a_shared_link_restores_its_query(guarded: Page) -> None:
     assert "query=" in link
     other = guarded.context.new_page()
     other.goto(link)
-    other.wait_for_function("window.tdiSparql !== undefined")
+    other.wait_for_function("() => window.tdiSparql !== undefined")
     assert editor_text(other) == query
     fresh = guarded.context.browser.new_context()  # type: ignore[union-attr]
     try:  # another browser, nothing stored: the link alone brings the query; ?query= too
         for url in (link, base + "/sparql?query=" + quote(query)):
             page = fresh.new_page()
             page.goto(url)
-            page.wait_for_function("window.tdiSparql !== undefined")
+            page.wait_for_function("() => window.tdiSparql !== undefined")
             assert editor_text(page) == query
     finally:
         fresh.close()
@@ -63,7 +63,7 @@ def test_the_query_survives_a_reload(guarded: Page) -> None:
     set_query(guarded, "ASK { ?s a tdi:Agreement }")
     guarded.wait_for_timeout(300)
     guarded.reload()
-    guarded.wait_for_function("window.tdiSparql !== undefined")
+    guarded.wait_for_function("() => window.tdiSparql !== undefined")
     assert editor_text(guarded) == "ASK { ?s a tdi:Agreement }"
 
 
@@ -71,6 +71,8 @@ def test_a_query_without_prefix_lines_runs_and_shows_values(guarded: Page) -> No
     guarded.set_viewport_size({"width": 1400, "height": 900})
     guarded.goto(guarded.base + "/sparql")  # type: ignore[attr-defined]
     set_query(guarded, NO_PREFIX)
+    guarded.wait_for_timeout(500)  # the editor checks the syntax as it is typed
+    assert guarded.locator(".yasqe .parseErrorIcon").count() == 0  # tdi: and dct: are known
     run(guarded)
     expect(rows(guarded)).to_have_count(4, timeout=15_000)
     table = guarded.locator(".yasr table.dataTable tbody")

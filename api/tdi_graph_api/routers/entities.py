@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from tdi_graph.entities import entity, jsonld_context
+from tdi_graph.entities import entity
+from tdi_graph.view.linked_data import jsonld_context
 from tdi_graph_api.deps import EntityId, ServicesDep
 from tdi_graph_api.schemas import Entity, FastJSON, errors
 

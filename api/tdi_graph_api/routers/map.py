@@ -37,7 +37,9 @@ def _answer(request: Request, services: Services, kind: str, phase: int, make: M
     with _LOCK:
         cache = getattr(request.app.state, "tdi_map", None)
         if cache is None or cache[0] is not store:
-            cache = request.app.state.tdi_map = (store, LRUCache(maxsize=2 * len(geo.PHASES)))
+            fresh: LRUCache[tuple[str, int], tuple[bytes, bytes]]
+            fresh = LRUCache(maxsize=2 * len(geo.PHASES))
+            cache = request.app.state.tdi_map = (store, fresh)
         found = cache[1].get((kind, phase))
     if found is None:
         raw = geo.dumps(make(store, phase, services.registry))

@@ -10,11 +10,14 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from tdi_graph import conneg, facts
-from tdi_graph.entities import context_iri, entity, jsonld, statements
+from tdi_graph import conneg, facts, texts
+from tdi_graph.entities import entity
 from tdi_graph.namespaces import PREFIXES
 from tdi_graph.search import Hit
+from tdi_graph.view.ids import local_id
+from tdi_graph.view.linked_data import context_iri, jsonld, statements
 from tdi_graph.view.money import money
+from tdi_graph.view.rows import select
 from tdi_graph_api.deps import EntityId, SearchDep, SearchType, Services, ServicesDep
 from tdi_graph_api.schemas import FastJSON, errors
 from tdi_graph_api.templating import templates
@@ -103,6 +106,12 @@ def entity_context(services: Services, iri: str) -> dict[str, Any]:
     elif kind == "programme":
         commitments = facts.commitments(store, registry, programme=iri)
         funds = money(store, registry, programme=iri) if commitments else None
+    related = [
+        e
+        for e in facts.events(store, registry)
+        if (e["place"] and e["place"]["id"] == answer["id"])
+        or any(r["id"] == answer["id"] for r in (*e["participants"], *e["organizers"]))
+    ]
     groups: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     for relation in answer["relations"]:
         key = (relation["direction"], relation["predicate"], relation["label"])
@@ -114,6 +123,81 @@ def entity_context(services: Services, iri: str) -> dict[str, Any]:
         "money": funds,
         "out_groups": [(p, label, t) for (d, p, label), t in groups.items() if d == "out"],
         "in_groups": [(p, label, t) for (d, p, label), t in groups.items() if d == "in"],
+        "events": related,
+        "summary": _summary(answer, signatures, commitments, related),
+        **(_document(services, iri, answer["id"]) if answer.get("document") else {}),
+    }
+
+
+def _document(services: Services, iri: str, ident: str) -> dict[str, Any]:
+    """A document page's own text with each fact's excerpt marked, and its editorial notes
+    (contradictions, corrections) from the curation graph."""
+    registry = services.registry
+    facts_here = registry.described_by.get(iri, [])
+    excerpts = [
+        (local_id(subject) or subject, s["excerpt"])
+        for subject in facts_here
+        for s in registry.evidence.get(subject, [])
+        if s["id"] == ident and s["excerpt"]
+    ]
+    text = texts.read(services.store_dir, ident)
+    paragraphs, marked, missing = texts.marked(text, excerpts) if text else ([], set(), [])
+    notes: dict[str, dict[str, Any]] = {}
+    for row in select(services.store, "api-document-notes", document=ident):
+        note = row.iri("note")
+        if note is None:
+            continue
+        entry = notes.setdefault(
+            note,
+            {
+                "ref": registry.ref(note),
+                "kind": row.text("kind"),
+                "label": row.text("label"),
+                "comment": row.text("comment"),
+                "printed": row.text("printed"),
+                "corrected": row.text("corrected"),
+                "excerpts": [],
+            },
+        )
+        if (excerpt := row.text("excerpt")) and excerpt not in entry["excerpts"]:
+            entry["excerpts"].append(excerpt)
+    labels = {local_id(s) or s: registry.label(s) for s in facts_here}
+    return {
+        "text": paragraphs,
+        "has_text": text is not None,
+        "fact_labels": labels,
+        "marked": marked,
+        "unmarked": missing,
+        "notes": list(notes.values()),
+    }
+
+
+def _summary(
+    answer: dict[str, Any],
+    signatures: list[dict[str, Any]],
+    commitments: list[dict[str, Any]],
+    events: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The figures the page opens with: facts by kind, documents, first and last dates."""
+    documents = {d["id"] for d in answer.get("mentioned_in") or ()}
+    documents |= {s["id"] for s in answer.get("sources") or ()}
+    dates = sorted(
+        d
+        for d in (
+            *(s.get("date") for s in signatures),
+            *(e.get("start") for e in events),
+        )
+        if d
+    )
+    return {
+        "counts": [
+            ("signatures", len(signatures)),  # named by t("summary.<kind>[s]")
+            ("commitments", len(commitments)),
+            ("events", len(events)),
+            ("sources", len(documents)),
+        ],
+        "first": dates[0][:10] if dates else None,
+        "last": dates[-1][:10] if dates else None,
     }
 
 

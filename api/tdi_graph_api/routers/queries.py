@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 
 from tdi_graph import queries
 from tdi_graph.errors import BadRequest
+from tdi_graph.rdftypes import value_of
 from tdi_graph.sparql import QueryRequest
 from tdi_graph.view.resolve import resolve
 from tdi_graph_api.deps import ServicesDep
@@ -21,7 +22,6 @@ from tdi_graph_api.schemas import MAX_OFFSET
 
 router = APIRouter(tags=["queries"])
 
-PAGING = ("limit", "offset")
 DEFAULT_LIMIT, MAX_LIMIT = 50, 1000
 
 
@@ -135,7 +135,7 @@ async def run_named(name: str, request: Request, services: ServicesDep) -> dict[
     data = answer.data or {}
     return {
         "name": named.name,
-        "params": {var.value: term.value for var, term in bindings.items()},
+        "params": {var.value: value_of(term) for var, term in bindings.items()},
         **data,
         "limit": limit,
         "offset": offset,

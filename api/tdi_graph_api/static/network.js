@@ -14,6 +14,9 @@
     nodeTypes: {}, relations: {} };
 
   const el = window.tdiDom.el;
+  /* The page's language (fr by default, en through ?lang=en): labels in it, French else. */
+  const EN = document.documentElement.lang === "en";
+  const pick = (item, key) => (EN && item[key + "_en"]) || item[key];
   /* replaceChildren() would print a skipped (null) child as the text "null". */
   const fill = (node, ...children) => node.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined));
 
@@ -86,6 +89,8 @@
 
   function saveToUrl() {
     const p = new URLSearchParams();
+    const lang = new URLSearchParams(window.location.search).get("lang");
+    if (lang) p.set("lang", lang);  // the page's language stays with the view
     if (state.focus) p.set("focus", state.focus);
     for (const [name, id] of Object.entries(CONTROLS)) {
       const control = $(id);
@@ -203,6 +208,8 @@
       componentSpacing: 60, numIter: 2500, fit: true, padding: 30,
     });
     layout.run();
+    fillFrame();
+    cy.fit(cy.nodes(), 70);  // room at the edges for labels (they are sized after the zoom)
     legibleLabels();
     fillSearch();
     const what = state.focus ? ` autour de « ${labelOf(state.focus)} »` : "";
@@ -219,6 +226,17 @@
 
   /* Label collision handling: the labels of the biggest nodes are drawn first; a label whose
      box would overlap one already drawn is hidden (it shows on hover and on selection). */
+  /* The force layout comes out round or tall; the frame is wide: stretch it to the frame's
+     proportions (at most 2.5 times), which also gives the labels room. */
+  function fillFrame() {
+    const box = cy.nodes().boundingBox({ includeLabels: false });
+    if (!box.w || !box.h) return;
+    const factor = Math.min(2.5, (cy.width() / cy.height()) / (box.w / box.h));
+    if (factor <= 1.05) return;
+    const cx = (box.x1 + box.x2) / 2;
+    cy.nodes().positions((n) => ({ x: cx + (n.position("x") - cx) * factor, y: n.position("y") }));
+  }
+
   /* Labels keep a legible size on screen whatever the zoom (Cytoscape sizes them in model
      units), and are decluttered again at each zoom. */
   const LABEL_PX = 12;
@@ -250,29 +268,27 @@
 
   /* Names of relations and types in the filters, from the data (ontology/presentation.ttl). */
   function relabelFilters() {
-    $("network-metric").querySelectorAll("option").forEach((o) => { o.textContent = METRIC_LABELS[o.value] || o.textContent; });
+    if (!EN) $("network-metric").querySelectorAll("option").forEach((o) => { o.textContent = METRIC_LABELS[o.value] || o.textContent; });
     $("network-relations").querySelectorAll("label").forEach((label) => {
       const box = label.querySelector("input");
       const relation = state.relations[box.value];
-      const text = (config.labels || {})[box.value] || (relation && relation.label);  /* page language */
-      if (!text) return;
+      if (!relation || !relation.label) return;
       [...label.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).forEach((n) => n.remove());
-      label.append(" " + text);
-      if (relation && relation.description) label.title = relation.description;
+      label.append(" " + pick(relation, "label"));
+      if (relation.description) label.title = pick(relation, "description");
     });
     $("network-types").querySelectorAll("label").forEach((label) => {
-      const name = label.querySelector("input").value;
-      const text = (config.labels || {})[name] || (state.nodeTypes[name] || {}).label;  /* page language */
-      if (!text) return;
+      const type = state.nodeTypes[label.querySelector("input").value];
+      if (!type || !type.label) return;
       [...label.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim()).forEach((n) => n.remove());
-      label.append(text);
+      label.append(pick(type, "label"));
     });
   }
 
+
   function relationLabel(name, inverse) {
     const relation = state.relations[name] || {};
-    const shown = (config.labels || {})[name];  /* the page's language (server-rendered) */
-    return (inverse ? relation.inverse_label : shown || relation.label) || shown || relation.label || name;
+    return (inverse ? pick(relation, "inverse_label") : pick(relation, "label")) || pick(relation, "label") || name;
   }
 
   function labelOf(id) {
@@ -324,14 +340,14 @@
     fill(card,
       closeButton(),
       el("h2", {}, d.label),
-      el("p", {}, el("span", { class: "badge" }, (config.labels || {})[d.type] || (state.nodeTypes[d.type] || {}).label || d.type), " ",
+      el("p", {}, el("span", { class: "badge" }, pick(state.nodeTypes[d.type] || {}, "label") || d.type), " ",
         el("span", { class: "muted" }, d.class || "")),
       el("p", {}, el("a", { href: d.href, class: "entity-link" }, "Voir la fiche de l'entité →")),
       el("table", { class: "metrics" }, metrics.map((m) =>
         el("tr", {}, el("th", {}, METRIC_LABELS[m]), el("td", {}, fmt(d[m], m))))),
       el("h3", {}, "Liens"),
       el("ul", {}, Object.entries(neighbours).map(([relation, others]) =>
-        el("li", {}, el("strong", {}, (config.labels || {})[relation] || relation), " : ",
+        el("li", {}, el("strong", {}, relation), " : ",
           [...others.entries()].slice(0, 12).map(([id, label], i) => [i ? ", " : "",
             el("a", { href: "#", onclick: (e) => { e.preventDefault(); showNode(cy.getElementById(id)); } }, label)]),
           others.size > 12 ? ` … (+${others.size - 12})` : ""))),

@@ -11,8 +11,12 @@
   // Nothing may call out to prefix.cc or LOV: only local autocompletion.
   Yasgui.Yasqe.defaults.autocompleters = ["variables"];
   Yasgui.defaults.yasqe.autocompleters = ["variables"];
-  Yasgui.Yasr.defaults.pluginOrder = ["table", "response"];
-  Yasgui.defaults.yasr.pluginOrder = ["table", "response"];
+  // Result views: the table, then a map, timeline, chart or graph when the answer suits them
+  // (static/sparql-views.js), and the raw response.
+  window.tdiSparqlConfig = cfg;
+  const ORDER = ["table", ...(window.tdiSparqlViews || []), "response"];
+  Yasgui.Yasr.defaults.pluginOrder = ORDER;
+  Yasgui.defaults.yasr.pluginOrder = ORDER;
   Yasgui.Yasr.plugins.table.defaults.openIriInNewWindow = false;
 
   const escapeHtml = (text) => String(text).replace(/[&<>"']/g, (c) =>
@@ -30,6 +34,23 @@
     const attrs = title ? ` title="${escapeHtml(title)}" data-datatype="${escapeHtml(lang ? "@" + lang : curie(literal.datatype))}"` : "";
     return `<span class="literal"${attrs}>${escapeHtml(literal.value)}</span>`;
   };
+
+  // The server declares the project's prefixes for every query: the editor's syntax check
+  // knows them too, so a query without PREFIX lines is not marked as an error.
+  const modes = Yasgui.Yasqe.modes || {};
+  if (modes.sparql11) {
+    const factory = modes.sparql11;
+    modes.sparql11 = function (...args) {
+      const mode = factory.apply(this, args);
+      const start = mode.startState;
+      mode.startState = function (...rest) {
+        const state = start.apply(this, rest);
+        state.prefixes = Object.assign({}, cfg.prefixes, state.prefixes);
+        return state;
+      };
+      return mode;
+    };
+  }
 
   // The query is kept across reloads (YASGUI's persistence, in this browser's storage), and a
   // shared link (YASGUI's share button: #query=…, or this page's ?query=…) opens its query.

@@ -1,6 +1,6 @@
 // Sortable, filterable tables: every table.sortable gets a filter box above it (rows whose
 // text holds every word typed, accents and case ignored) and headers that sort on click
-// (numbers as numbers, dates and text in French order). No library, no network.
+// (a cell's data-sort first; numbers as numbers, dates and text in French order). No library, no network.
 (function () {
   "use strict";
   const fold = (s) => s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
@@ -44,7 +44,11 @@
         const up = th.getAttribute("aria-sort") !== "ascending";
         Array.from(th.parentNode.cells).forEach((c) => c.removeAttribute("aria-sort"));
         th.setAttribute("aria-sort", up ? "ascending" : "descending");
-        const key = (row) => (row.cells[index] ? row.cells[index].textContent.trim() : "");
+        const key = (row) => {
+          const cell = row.cells[index];
+          if (!cell) return "";
+          return cell.dataset.sort !== undefined ? cell.dataset.sort : cell.textContent.trim();
+        };
         const numeric = rows.every((r) => key(r) === "" || number(key(r)) !== null);
         rows.sort((a, b) => {
           const x = key(a), y = key(b);

@@ -211,4 +211,5 @@ def graph_sizes(store: ox.Store) -> dict[str, int]:
     rows = store.query(
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
     )
+    assert isinstance(rows, ox.QuerySolutions)
     return {row["g"].value: int(row["n"].value) for row in rows}

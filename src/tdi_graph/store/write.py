@@ -51,11 +51,17 @@ def _exclusive(store_dir: Path) -> Iterator[None]:
 
 
 def write_build(
-    store_dir: Path, quads: Iterable[ox.Quad], *, inputs: Mapping[str, Path] | None = None
+    store_dir: Path,
+    quads: Iterable[ox.Quad],
+    *,
+    inputs: Mapping[str, Path] | None = None,
+    files: Mapping[str, Path] | None = None,
 ) -> Path:
     """Bulk-load ``quads`` into a new build, then make it current. Returns the build directory.
 
-    ``inputs`` (name -> file) are hashed into the manifest, for :func:`up_to_date`. If anything
+    ``inputs`` (name -> file) are hashed into the manifest, for :func:`up_to_date`; ``files``
+    (relative path in the build -> file) are copied into the build before it becomes current
+    (the documents' texts, :mod:`tdi_graph.texts`). If anything
     fails before the swap, the new build is deleted and ``current`` is untouched; a disk that is
     full or read-only is a :class:`StoreWriteFailed` naming the path.
     """
@@ -67,6 +73,10 @@ def write_build(
         try:
             builds.mkdir(parents=True, exist_ok=True)
             manifest = _write(build, quads, hashes)
+            for name, source in (files or {}).items():
+                target = build / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, target)
             _publish(store_dir, build, manifest)
         except BaseException as exc:
             _remove(build)

@@ -34,7 +34,8 @@ Public interface (stable; import from here)::
 
 Also in the package: ``dates`` (``bound``, ``date_range``: YYYY, YYYY-MM, YYYY-MM-DD bounds),
 ``resolve`` (an id, a name or an INSEE code -> one IRI; unknown values are errors), ``money``
-(the one money answer, from ``queries/money.rq``), ``models`` and ``fact_models`` (the pydantic
+(the one money answer, from ``queries/money.rq``), ``linked_data`` (a resource's statements,
+compact JSON-LD), ``models`` and ``fact_models`` (the pydantic
 models of every JSON answer, defined once for the library, the API and the tests).
 """
 

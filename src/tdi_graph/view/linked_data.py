@@ -1,0 +1,79 @@
+"""A resource as linked data: its statements (a concise bounded description and the
+statements about it), and triples as compact JSON-LD with the project's shared prefixes.
+
+pyoxigraph 0.5's JSON-LD serializer writes expanded JSON-LD (it ignores ``prefixes=``): the
+compact form served at ``/id`` and in the dumps is written here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import pyoxigraph as ox
+
+from tdi_graph.namespaces import PREFIXES
+from tdi_graph.rdftypes import Term, value_of
+from tdi_graph.view.ids import curie
+from tdi_graph.view.rows import select
+
+RDF_TYPE = PREFIXES["rdf"] + "type"
+XSD_STRING = PREFIXES["xsd"] + "string"
+
+
+def statements(store: ox.Store, iri: str) -> tuple[list[ox.Triple], list[ox.Triple]]:
+    """The resource's concise bounded description (blank nodes two levels down), and the
+    statements of other resources about it: ``(outgoing, incoming)``, without repeats."""
+    out: dict[ox.Triple, None] = {}
+    subject = ox.NamedNode(iri)
+    for row in select(store, "api-entity", entity=iri):
+        out[ox.Triple(subject, row["p"], row["o"])] = None
+        if row["p2"] is not None:
+            out[ox.Triple(row["o"], row["p2"], row["o2"])] = None
+        if row["p3"] is not None:
+            out[ox.Triple(row["o2"], row["p3"], row["o3"])] = None
+    incoming: dict[ox.Triple, None] = {}
+    for row in select(store, "api-entity-incoming", entity=iri):
+        incoming[ox.Triple(row["s"], row["p"], subject)] = None
+    # the resource's own statements first, then each blank node's, grouped (readable Turtle)
+    first = sorted(out, key=lambda t: (t.subject != subject, str(t.subject), t.predicate.value))
+    return first, sorted(incoming, key=lambda t: (str(t.subject), t.predicate.value))
+
+
+def jsonld(triples: Iterable[ox.Triple], context: str | dict[str, Any]) -> dict[str, Any]:
+    """``triples`` as compact JSON-LD: one node per subject, CURIEs of the shared prefixes
+    (``context`` is the published context's URL, or the context itself)."""
+    nodes: dict[str, dict[str, Any]] = {}
+    for t in triples:
+        key = _node_id(t.subject)
+        node = nodes.setdefault(key, {"@id": key})
+        if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode):
+            node.setdefault("@type", []).append(curie(t.object.value))
+        else:
+            node.setdefault(curie(t.predicate.value), []).append(_jsonld_value(t.object))
+    return {"@context": context, "@graph": list(nodes.values())}
+
+
+def context_iri(base_url: str) -> str:
+    """The published context's IRI: under the base (``TDI_BASE_URL``), never the server's host;
+    ``{base}context.jsonld`` resolves to ``GET /context.jsonld``."""
+    return base_url.rstrip("/") + "/context.jsonld"
+
+
+def jsonld_context() -> dict[str, Any]:
+    """The JSON-LD context of the project: its shared prefixes."""
+    return {"@context": dict(PREFIXES)}
+
+
+def _node_id(term: Term) -> str:
+    return "_:" + term.value if isinstance(term, ox.BlankNode) else curie(value_of(term))
+
+
+def _jsonld_value(term: Term) -> dict[str, Any]:
+    if not isinstance(term, ox.Literal):
+        return {"@id": _node_id(term)}
+    if term.language:
+        return {"@value": term.value, "@language": term.language}
+    if term.datatype.value == XSD_STRING:
+        return {"@value": term.value}
+    return {"@value": term.value, "@type": curie(term.datatype.value)}
