@@ -11,11 +11,12 @@ and their own chrome with :func:`t` (the message catalogue ``locales/messages.js
 from __future__ import annotations
 
 import json
+from contextvars import ContextVar
 from functools import lru_cache
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from jinja2 import pass_context
 
@@ -24,6 +25,8 @@ from tdi_graph.view.terms import DEFAULT_LANGUAGE, LANGUAGES
 CATALOGUE = Path(__file__).resolve().parent / "locales" / "messages.json"
 COOKIE = "lang"
 COOKIE_AGE = 365 * 24 * 3600
+#: the current request's language and app: templates and macros imported without context see it
+CURRENT: ContextVar[tuple[str, Any]] = ContextVar("tdi_lang", default=(DEFAULT_LANGUAGE, None))
 
 
 def _from_accept(header: str) -> str | None:
@@ -88,6 +91,7 @@ class Language:
             headers.get(b"accept-language", b"").decode("latin-1"),
         )
         scope.setdefault("state", {})["lang"] = lang
+        token = CURRENT.set((lang, scope.get("app")))
 
         async def send_with_language(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
@@ -106,7 +110,10 @@ class Language:
                 message = {**message, "headers": out}
             await send(message)
 
-        await self.app(scope, receive, send_with_language)
+        try:
+            await self.app(scope, receive, send_with_language)
+        finally:
+            CURRENT.reset(token)
 
 
 @lru_cache(maxsize=1)
@@ -126,17 +133,15 @@ def message(key: str, lang: str) -> str:
 
 
 def _lang(ctx: Any) -> str:
-    request = ctx.get("request")
-    state = getattr(request, "state", None)
-    return getattr(state, "lang", DEFAULT_LANGUAGE) if state is not None else DEFAULT_LANGUAGE
+    return CURRENT.get()[0]
 
 
 def _terms(ctx: Any) -> Any:
     from tdi_graph_api.deps import services_of
 
-    request = ctx.get("request")
+    app = CURRENT.get()[1]
     try:
-        return services_of(request.app).registry.terms
+        return services_of(app).registry.terms
     except Exception:  # no app (a template rendered alone): no model labels
         return None
 
@@ -190,6 +195,41 @@ def netnames(ctx: Any, names: Any) -> dict[str, str]:
     return {n: netname(ctx, n) for n in names}
 
 
+@pass_context
+def yasgui_strings(ctx: Any) -> dict[str, str]:
+    """YASGUI's own English strings and their text in the page's language (``yasgui:``
+    entries of the catalogue; ``_X_`` marks a number), for ``static/sparql.js``."""
+    lang = _lang(ctx)
+    return {
+        key[7:]: message(key, lang)
+        for key in messages()
+        if key.startswith("yasgui:") and message(key, lang) != key[7:]
+    }
+
+
+@pass_context
+def shown(ctx: Any, ref: Any) -> str:
+    """The name a page shows for a ref or hit (``id``, ``label``): a territory's carries its
+    phase (:attr:`~tdi_graph.view.registry.Registry.shown`)."""
+    get = ref.get if isinstance(ref, dict) else (lambda k: getattr(ref, k, None))
+    label, rid = str(get("label") or get("id") or ""), get("id")
+    try:
+        from tdi_graph_api.deps import services_of
+
+        return services_of(CURRENT.get()[1]).registry.shown.get(str(rid), label)
+    except Exception:  # no app: the label as it is
+        return label
+
+
+@pass_context
+def switch_url(ctx: Any) -> str:
+    """This page in the other language: a relative link (``?…&lang=``), never the Host."""
+    request = ctx.get("request")
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    params.append(("lang", "en" if _lang(ctx) == "fr" else "fr"))
+    return "?" + urlencode(params)
+
+
 #: the template globals (installed by :mod:`tdi_graph_api.templating`).
 GLOBALS = {
     "lang": lang,
@@ -199,4 +239,7 @@ GLOBALS = {
     "inverse": inverse,
     "netname": netname,
     "netnames": netnames,
+    "yasgui_strings": yasgui_strings,
+    "shown": shown,
+    "switch_url": switch_url,
 }

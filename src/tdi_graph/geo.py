@@ -68,6 +68,7 @@ def territory_facts(
             "code": row["code"] or "",
             "phase": phase,
             "label": row["label"] or ident,
+            "shown": registry.shown.get(ident) or row["label"] or ident,  # with its phase
             "region": local_id(row["region"]) or "",
             "region_label": row["regionLabel"] or "",
             "commune_count": int(row["communes"] or 0),

@@ -144,8 +144,6 @@ def parse_header(path: Path, text: str) -> dict[str, Any]:
         raise DataError(f"{path}: bad #+ header: {exc}") from None
     if not isinstance(header, dict) or "summary" not in header:
         raise DataError(f"{path}:1: the #+ header needs a summary")
-    if "summary_fr" not in header:
-        raise DataError(f"{path}:1: the #+ header needs a summary_fr (the summary in French)")
     return header
 
 
@@ -197,7 +195,7 @@ def read_query(path: Path) -> NamedQuery:
         path=path,
         text=text,
         summary=str(header["summary"]),
-        summary_fr=str(header["summary_fr"]),
+        summary_fr=str(header.get("summary_fr") or ""),
         description=str(header.get("description", "")).strip(),
         params=tuple(params),
         tags=tuple(header.get("tags") or ()),

@@ -24,7 +24,7 @@ def test_home_says_what_the_graph_holds(local: Page) -> None:
     expect(local).to_have_title("Accueil · tdi-graph")
     counts = local.locator("#holdings table.counts")
     expect(counts.locator("tr", has_text="person")).to_contain_text("7")
-    expect(counts.locator("tr", has_text="territory")).to_contain_text("66")  # the sample
+    expect(counts.locator("tr", has_text="territoire")).to_contain_text("66")  # the sample
     expect(local.locator("#latest-events")).to_contain_text("Étape sochalienne du French Fab Tour")
     for href in ("/search", "/queries", "/network", "/map", "/sparql", "/docs"):
         expect(local.locator(f'#explore a[href="{href}"]')).to_have_count(1)

@@ -77,7 +77,7 @@
         : contract.signed_by ? `signé au plus tard le ${contract.signed_by}` : "signature non datée";
     }
     return [
-      el("h2", {}, p.label),
+      el("h2", {}, p.shown || p.label),
       el("table", {},
         el("tr", {}, el("th", {}, "Identifiant"), el("td", {}, `${p.id} (${p.code || "?"})`)),
         el("tr", {}, el("th", {}, "Phase"), el("td", {}, String(p.phase))),

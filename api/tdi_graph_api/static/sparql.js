@@ -64,6 +64,63 @@
     yasr: {prefixes: cfg.prefixes, defaultPlugin: "table", persistenceId: null},
   });
 
+  // --- lang: YASGUI's own strings in the page's language (begin) ---------------------------
+  // YASGUI has no translations: its visible English strings (text, title, placeholder,
+  // aria-label) are replaced as it draws them, from the server's catalogue (#yasgui-strings,
+  // api/tdi_graph_api/locales/messages.json); "_X_" in a string stands for a number or name.
+  function translateYasgui(root, strings) {
+    const exact = new Map(), patterns = [];
+    for (const [en, text] of Object.entries(strings)) {
+      if (!en.includes("_")) { exact.set(en, text); continue; }
+      const names = [];
+      const source = en.split(/(_[A-Z]+_)/).map((part) => {
+        if (/^_[A-Z]+_$/.test(part)) { names.push(part); return "(.+?)"; }
+        return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      }).join("");
+      patterns.push([new RegExp("^" + source + "$"), names, text]);
+    }
+    function translated(value) {
+      const s = value.trim();
+      if (!s) return null;
+      if (exact.has(s)) return value.replace(s, exact.get(s));
+      for (const [re, names, text] of patterns) {
+        const m = s.match(re);
+        if (m) return names.reduce((out, name, i) => out.split(name).join(m[i + 1]), text);
+      }
+      return null;
+    }
+    function walk(node) {
+      const texts = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
+      for (let n = texts.nextNode(); n; n = texts.nextNode()) {
+        if (n.parentElement && n.parentElement.closest(".CodeMirror, tbody")) continue;
+        const out = translated(n.nodeValue);
+        if (out !== null && out !== n.nodeValue) n.nodeValue = out;
+      }
+      const elements = node.querySelectorAll
+        ? [node, ...node.querySelectorAll("[title], [placeholder], [aria-label]")] : [];
+      for (const el of elements) {
+        for (const attr of ["title", "placeholder", "aria-label"]) {
+          const value = el.getAttribute && el.getAttribute(attr);
+          const out = value && translated(value);
+          if (out && out !== value) el.setAttribute(attr, out);
+        }
+      }
+    }
+    if (!Object.keys(strings).length) return;
+    walk(root);
+    new MutationObserver((records) => {
+      for (const r of records) {
+        if (r.type === "attributes") walk(r.target);
+        else if (r.type === "characterData") walk(r.target.parentElement || root);
+        else r.addedNodes.forEach((n) => walk(n.nodeType === 1 ? n : (n.parentElement || root)));
+      }
+    }).observe(root, {childList: true, subtree: true, characterData: true, attributes: true,
+      attributeFilter: ["title", "placeholder", "aria-label"]});
+  }
+  translateYasgui(document.getElementById("yasgui"),
+    JSON.parse((document.getElementById("yasgui-strings") || {}).textContent || "{}"));
+  // --- lang: YASGUI's own strings (end) ----------------------------------------------------
+
   function currentTab() {
     return yasgui.getTab();
   }

@@ -103,6 +103,11 @@ def money(
                     "amount": amount,
                     "bucket": bucket,
                     "reason": _reason(registry, row),
+                    "about": registry.refs(
+                        [*row.iris("supersets"), *row.iris("wholes")]
+                        + [s for s in [row.iri("status")] if bucket == "status" and s]
+                    ),
+                    "currency": row.text("currency"),
                 }
             )
     return {

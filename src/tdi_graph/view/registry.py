@@ -64,6 +64,7 @@ class Document(TypedDict):
 LABEL_LANGUAGES = {"fr": 0, "": 1, "en": 2}
 _TAG = re.compile(r"<[^>]*>")
 _SPACES = re.compile(r"\s+")
+_PERIOD = re.compile(r"\s*\((.*)\)\s*$")  # "phase 1 (2018-2022)" -> "phase 1, 2018-2022"
 
 
 def pick_label(labels: Iterable[tuple[str, str]]) -> str | None:
@@ -116,6 +117,7 @@ class Registry:
     described_by: dict[str, list[str]] = field(default_factory=dict)
     reference: set[str] = field(default_factory=set)
     terms: Terms = field(default_factory=Terms)
+    shown: dict[str, str] = field(default_factory=dict)
     _refs: dict[str, Ref] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -131,6 +133,7 @@ class Registry:
             iri: names[0][0] if len(names) == 1 else pick_label(names) or short_id(iri)
             for iri, names in by_resource.items()
         }
+        reg._qualify_territories(store)
         ranks: dict[str, int] = {}
         for row in select(store, "api-categories", columns="entity category rank"):
             entity = row.iri("entity")
@@ -157,6 +160,18 @@ class Registry:
         reg._read_evidence(store)
         reg._read_mentions(store)
         return reg
+
+    def _qualify_territories(self, store: ox.Store) -> None:
+        """Territories of the two phases share names: the name the pages show (``shown``, by
+        short id; the API's ``label`` stays the data's) carries the phase ("Agenais (phase 2,
+        2023-2027)" from the phase's label "phase 2 (2023-2027)")."""
+        for row in select(store, "api-territory-phases", columns="territory phase"):
+            territory, phase = row.iri("territory"), row.iri("phase")
+            if territory is None or phase is None or territory not in self.labels:
+                continue
+            qualifier = _PERIOD.sub(r", \1", self.label(phase))
+            if qualifier not in self.labels[territory]:
+                self.shown[short_id(territory)] = f"{self.labels[territory]} ({qualifier})"
 
     def _read_mentions(self, store: ox.Store) -> None:
         """The entities of ours that each document's graph names (as subject or object)."""
