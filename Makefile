@@ -6,11 +6,12 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 VENDOR := api/tdi_graph_api/static/vendor
+GENERATED := api/tdi_graph_api/static/generated
 SEEDS  ?= ../shared/seeds
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test test-remote test-fast install assets browser virtuoso validate load serve lint typecheck \
+.PHONY: run test test-remote test-fast install assets browser virtuoso wrk validate load serve lint typecheck \
 	bench docs openapi fixtures dump clean
 
 # `validate` already ran SHACL, the link and the evidence checks: the load does not repeat them.
@@ -20,8 +21,8 @@ run: install assets
 	$(BIN)/tdi-graph serve --host $(HOST) --port $(PORT)
 
 # Every test, the real-data smoke tests (-m full) and the wall-clock checks (-m perf) too.
-# tests/remote (real engines) runs apart, `make test-remote`: its comparisons with the embedded
-# store await an update to this release's new queries and graphs.
+# tests/remote (real engines: Oxigraph's server and Virtuoso, started and stopped by the tests)
+# runs apart, `make test-remote` (.ci/run runs both).
 test: install assets browser
 	$(BIN)/ruff check src api tests bench
 	$(BIN)/ruff format --check src api tests bench
@@ -43,14 +44,19 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install -q -e ".[test,bench]"
 	touch $@
 
-assets: $(VENDOR)/.installed
+assets: $(VENDOR)/.installed $(GENERATED)/ontology.html
+
+# The /ontology page, generated from ontology/ (pyLODE, plus shapes, vocabularies and a diagram).
+$(GENERATED)/ontology.html: $(VENV)/.installed $(wildcard ontology/*.ttl ontology/vocabularies/*.ttl) src/tdi_graph/ontology_doc.py
+	$(BIN)/python -m tdi_graph.ontology_doc --html $@
 
 $(VENDOR)/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
-	mkdir -p $(VENDOR)/yasgui $(VENDOR)/cytoscape $(VENDOR)/leaflet
+	mkdir -p $(VENDOR)/yasgui $(VENDOR)/cytoscape $(VENDOR)/leaflet $(VENDOR)/swagger-ui
 	cp node_modules/@zazuko/yasgui/build/yasgui.min.js node_modules/@zazuko/yasgui/build/yasgui.min.css $(VENDOR)/yasgui/
 	cp node_modules/cytoscape/dist/cytoscape.min.js $(VENDOR)/cytoscape/
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/swagger-ui/
 	touch $@
 
 # Debian's Chromium for the browser tests (installed only when missing; needs root or sudo).
@@ -64,6 +70,12 @@ virtuoso:
 	@command -v virtuoso-t >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq virtuoso-opensource >/dev/null; }
+
+# Debian's wrk for the HTTP benchmarks (installed only when missing; needs root or sudo).
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
 
 validate: install
 	$(BIN)/tdi-graph validate --sources $(SEEDS)
@@ -81,8 +93,8 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-# Benchmarks print figures (wrk is used when installed: apt-get install wrk).
-bench: install assets
+# Benchmarks print figures; Debian's wrk drives the HTTP load (installed only when missing).
+bench: install assets wrk
 	$(BIN)/python -m bench.load
 	$(BIN)/python -m bench.queries
 	$(BIN)/python -m bench.sparql

@@ -70,3 +70,18 @@ def test_query_without_a_store_says_to_load(tmp_path: Path) -> None:
     done = tdi("query", "contradictions", "--store", str(tmp_path))
     assert done.returncode == 1
     assert "tdi-graph load" in done.stderr
+
+
+def test_serve_on_a_port_in_use_is_one_clear_line(store_dir: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        done = tdi("serve", "--store", str(store_dir), "--port", port)
+    assert done.returncode == 1
+    assert "serving on" not in done.stdout
+    assert done.stderr.strip() == (
+        f"tdi-graph serve: cannot listen on 127.0.0.1:{port}: Address already in use"
+    )

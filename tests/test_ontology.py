@@ -25,7 +25,7 @@ def values(triples: list[ox.Triple], subject: str, predicate: str) -> list[ox.Te
 
 def test_header_declares_version_licence_and_date(triples) -> None:
     assert values(triples, ONTOLOGY, RDF + "type")[0].value == OWL + "Ontology"
-    assert values(triples, ONTOLOGY, OWL + "versionInfo")[0].value == "0.1.0"
+    assert values(triples, ONTOLOGY, OWL + "versionInfo")[0].value == "0.2.0"
     assert values(triples, ONTOLOGY, PREFIXES["dct"] + "license")
     assert values(triples, ONTOLOGY, PREFIXES["dct"] + "modified")
 
@@ -79,3 +79,39 @@ def test_key_reuse_of_standard_vocabularies(triples) -> None:
     assert PREFIXES["schema"] + "Event" in parents("Event")
     sub = {v.value for v in values(triples, TDI + "subsidiaryOf", RDFS + "subPropertyOf")}
     assert sub == {PREFIXES["org"] + "subOrganizationOf"}
+
+
+DATA_GRAPHS = 'FILTER(!REGEX(STR(?g), "/graph/(ontology|shapes|vocabulary)"))'
+
+
+def test_every_class_and_property_the_data_uses_has_french_and_english_labels(store) -> None:
+    from tdi_graph.view.terms import Terms
+
+    terms = Terms.build(store)
+    used = {
+        r[0].value
+        for q in ("?s ?t ?o", "?s a ?t")
+        for r in store.query(f"SELECT DISTINCT ?t WHERE {{ GRAPH ?g {{ {q} }} {DATA_GRAPHS} }}")
+    }
+    assert len(used) > 150
+    missing = sorted(t for t in used if not {"fr", "en"} <= set(terms.labels.get(t, {})))
+    assert missing == []
+    assert terms.label("skos:altLabel", "fr") == "autre nom"
+    assert terms.label("foaf:Person", "en") == "person"
+    assert terms.type_label("organisation", "fr") == "organisation"
+    assert terms.type_label("event", "fr") == "événement"
+
+
+def test_every_property_pointing_to_a_resource_reads_backwards_in_both_languages(store) -> None:
+    from tdi_graph.view.terms import Terms
+
+    terms = Terms.build(store)
+    query = (
+        f"SELECT DISTINCT ?p WHERE {{ GRAPH ?g {{ ?s ?p ?o FILTER(isIRI(?o)) }} {DATA_GRAPHS} }}"
+    )
+    predicates = {r[0].value for r in store.query(query)}
+    missing = sorted(p for p in predicates if not {"fr", "en"} <= set(terms.inverse.get(p, {})))
+    assert missing == []
+    # from the network relation a predicate expresses, and from the property's own phrase
+    assert terms.inverse_label(TDI + "party", "fr") == "partie à"
+    assert terms.inverse_label(PREFIXES["schema"] + "observationAbout", "fr") == "fait l'objet de"

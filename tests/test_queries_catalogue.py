@@ -44,6 +44,8 @@ def test_the_researcher_queries_are_there() -> None:
 def test_header(name: str) -> None:
     named = CATALOGUE[name]
     assert named.summary and named.path.name == f"{name}.rq"
+    assert named.summary_fr and named.summary_fr != named.summary  # a French title too
+    assert named.title("fr") == named.summary_fr and named.title("en") == named.summary
     assert named.kind in ("select", "ask", "construct", "describe")
     assert check(named.text) is not None  # a query, not an update; no SERVICE
     for param in named.params:
@@ -61,7 +63,7 @@ def test_runs_with_its_defaults(store: ox.Store, name: str) -> None:
     """Every query, the internal ones (api-, network-) too, finds something with its defaults,
     and each row binds at least one projected variable to a term of the graph's kinds."""
     named = CATALOGUE[name]
-    result = queries.run(store, named)
+    result = queries.run(store, named, named.example())  # required ones: the header's example
     if named.kind == "ask":
         assert bool(result), f"{name} answers false with its defaults"
         return

@@ -13,7 +13,8 @@ from fastapi.staticfiles import StaticFiles
 
 from tdi_graph import __version__
 from tdi_graph.settings import Settings, get_settings
-from tdi_graph_api import errors, security
+from tdi_graph_api import errors, i18n, polite, security
+from tdi_graph_api.caching import BuildCaching
 from tdi_graph_api.deps import Services
 from tdi_graph_api.routers import (
     commitments,
@@ -25,11 +26,14 @@ from tdi_graph_api.routers import (
     map,
     money,
     network,
+    ontology,
     pages,
     queries,
+    query_pages,
     reconcile,
     search,
     signatures,
+    site,
     sparql,
     territories,
 )
@@ -50,8 +54,11 @@ ROUTERS = (
     dataset,
     network,
     map,
+    ontology,
     pages,
+    query_pages,
     home,
+    site,
 )
 
 
@@ -95,11 +102,18 @@ def create_app(store_dir: Path | None = None, settings: Settings | None = None) 
         title="tdi-graph",
         version=__version__,
         description="Knowledge graph of the *Territoires d'industrie* programme: SPARQL, search, "
-        "entities, signatures, commitments, events, territories and the actor network.",
+        "entities, signatures, commitments, events, territories and the actor network. Every list "
+        "route of `/api` and every named query also answers CSV with `?format=csv` (nested "
+        "objects as dotted columns, lists joined with ` | `).",
         lifespan=lifespan,
+        docs_url=None,  # /docs is routers.site: Swagger UI vendored, not from a CDN
+        redoc_url=None,
     )
     errors.install(app)
+    app.add_middleware(BuildCaching)  # X-Build, ETag, 304 (inside the security headers)
+    app.add_middleware(i18n.Language)  # request.state.lang: ?lang=, cookie, Accept-Language
     security.install(app)  # security headers everywhere, CORS on /sparql and /api/*
+    polite.install(app)  # gzip for large answers, HEAD wherever GET is served
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in ROUTERS:
         app.include_router(module.router)

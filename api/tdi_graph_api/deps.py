@@ -13,7 +13,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, cast
 
 import orjson
 import pyoxigraph as ox
@@ -25,10 +25,11 @@ from pydantic import AfterValidator
 from tdi_graph import void
 from tdi_graph.errors import BadRequest
 from tdi_graph.reconcile import Reconciler
+from tdi_graph.remote import EnginePool, RemoteStore, open_query_store
 from tdi_graph.search import SEARCH_TYPES, SearchIndex
 from tdi_graph.settings import Settings
 from tdi_graph.sparql import Answer, QueryRequest
-from tdi_graph.store import graph_sizes, open_store, served_build
+from tdi_graph.store import graph_sizes, served_build
 from tdi_graph.view import Registry
 from tdi_graph.view.dates import bound
 from tdi_graph.workers import Limits, WorkerPool
@@ -43,7 +44,7 @@ class Services:
 
     settings: Settings
     store_dir: Path
-    store: ox.Store
+    store: ox.Store  # or a RemoteStore (TDI_SPARQL_URL), which answers .query() the same
     registry: Registry
     search: SearchIndex
     answers: LRUCache[Hashable, bytes] = field(init=False)
@@ -53,17 +54,17 @@ class Services:
     _shared: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.answers = self.cache(self.settings.api_cache_size)
+        self.answers = self.cache(self.settings.answers_kept())
 
     @classmethod
     def build(
         cls, settings: Settings, store_dir: Path | None = None, store: ox.Store | None = None
     ) -> Services:
-        """Open the store (unless ``store`` is the one already opened from ``store_dir``) and
-        build the registry and the search index."""
+        """Open the store (the engine at ``TDI_SPARQL_URL`` when set), unless ``store`` is the
+        one already opened from ``store_dir``, and build the registry and the search index."""
         store_dir = store_dir or settings.store
         if store is None:
-            store = open_store(store_dir, in_memory=settings.store_in_memory)
+            store = cast(ox.Store, open_query_store(settings, store_dir))  # a RemoteStore quacks so
         registry = Registry.build(store)
         return cls(settings, store_dir, store, registry, SearchIndex.build(store, registry))
 
@@ -79,7 +80,7 @@ class Services:
         found = self.answers.get(key)
         if found is None:
             found = orjson.dumps(compute())
-            if self.settings.api_cache_size:
+            if self.settings.answers_kept():
                 with self._lock:
                     self.answers[key] = found
         return found
@@ -134,6 +135,16 @@ class Services:
             return self._get_pool()
 
     def _get_pool(self) -> WorkerPool:
+        if self._pool is None and isinstance(self.store, RemoteStore):
+            settings = self.settings  # the engine evaluates: the pool only admits and passes on
+            self._pool = EnginePool(
+                self.store,
+                size=settings.workers(),
+                timeout=settings.query_timeout,
+                waiting=settings.query_queue,
+                queue_wait=settings.query_queue_seconds,
+                per_client=settings.query_per_client,
+            )
         if self._pool is None:
             # workers read the on-disk build when the app does not serve an in-memory copy
             source: ox.Store | Path = self.store

@@ -60,8 +60,12 @@ class FastJSON(JSONResponse):
         return content if isinstance(content, bytes) else orjson.dumps(content)
 
 
+#: The largest ``offset`` of a list: far past any list, and a 422 (not a 500) beyond it.
+MAX_OFFSET = 10**9
 Limit = Annotated[int, Query(ge=1, le=1000, description="Most items to return (1-1000).")]
-Offset = Annotated[int, Query(ge=0, description="Items to skip, for paging.")]
+Offset = Annotated[
+    int, Query(ge=0, le=MAX_OFFSET, description="Items to skip, for paging (0-1000000000).")
+]
 
 
 def page(items: list[Any], limit: int, offset: int, **extra: Any) -> dict[str, Any]:

@@ -6,8 +6,7 @@ A pure ASGI middleware (no per-request task or body copy, unlike ``BaseHTTPMiddl
   their configuration travels in ``<script type="application/json">`` blocks, which are data);
   inline styles are allowed because Leaflet, Cytoscape and YASGUI set element styles. No
   framing (``frame-ancestors 'none'``), no plugins, forms and ``<base>`` only to this origin.
-  FastAPI's ``/docs`` and ``/redoc`` pages load Swagger UI / ReDoc from jsDelivr with an inline
-  script: they get a policy that allows just that.
+  ``/docs`` is Swagger UI from ``static/vendor`` with no inline script: the same policy.
 * ``X-Content-Type-Options: nosniff``, ``X-Frame-Options: DENY``, ``Referrer-Policy``.
 * An ``Accept`` (or other negotiation) header longer than :data:`MAX_ACCEPT` bytes is a 431, and
   its value is never echoed back.
@@ -30,13 +29,6 @@ CSP = (
     "worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
-DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
-    "worker-src 'self' blob:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
-)
-DOCS_PATHS = ("/docs", "/redoc")
 HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -59,8 +51,7 @@ class SecurityHeaders:
             if name in _CHECKED and len(value) > MAX_ACCEPT:
                 await _too_large(send, name.decode("latin-1"))
                 return
-        policy = DOCS_CSP if scope.get("path", "").startswith(DOCS_PATHS) else CSP
-        extra = [*HEADERS, (b"content-security-policy", policy.encode())]
+        extra = [*HEADERS, (b"content-security-policy", CSP.encode())]
 
         async def send_with_headers(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":

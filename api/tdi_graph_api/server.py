@@ -12,6 +12,9 @@ past ``max_header_bytes``, and closes a connection whose head is not complete wi
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
+import signal
 from typing import Any
 
 import uvicorn
@@ -107,20 +110,83 @@ def protocol(settings: Settings) -> type[LimitedHttpTools]:
 
 
 def config(app: Any, settings: Settings, host: str, port: int, **options: Any) -> uvicorn.Config:
-    """A uvicorn configuration serving ``app`` with the limits of ``settings``."""
-    return uvicorn.Config(
+    """A uvicorn configuration serving ``app`` with the limits of ``settings``; uvicorn's own
+    chatter stays at warnings, the access log shows unless ``settings.access_log`` is off."""
+    result = uvicorn.Config(
         app,
         host=host,
         port=port,
         http=protocol(settings),
+        access_log=settings.access_log,
         **settings.server_options(),
         **({"log_level": "warning"} | options),
     )
+    if settings.access_log:  # configured by uvicorn.Config above: lower the access logger only
+        logging.getLogger("uvicorn.access").setLevel(logging.INFO)
+    return result
 
 
 def run(
     app: Any, settings: Settings, host: str, port: int, sockets: list[Any] | None = None
 ) -> None:
     """Serve ``app`` until interrupted (``tdi-graph serve``), on ``sockets`` if given (bound
-    already, so that a port clash is reported before anything says "serving")."""
-    uvicorn.Server(config(app, settings, host, port)).run(sockets=sockets)
+    already, so that a port clash is reported before anything says "serving").
+
+    With ``settings.processes() > 1`` and bound ``sockets``, that many server processes are
+    forked from this one, which has loaded the store already: they share it copy-on-write and
+    accept on the same sockets, each starting its own SPARQL workers in its lifespan.
+    """
+    processes = settings.processes()
+    if processes <= 1 or not sockets:
+        uvicorn.Server(config(app, settings, host, port)).run(sockets=sockets)
+        return
+    _supervise(
+        lambda: uvicorn.Server(config(app, settings, host, port)).run(sockets=sockets), processes
+    )
+
+
+def _supervise(serve: Any, processes: int) -> None:
+    """Fork ``processes`` children running ``serve()``; replace one that dies; on SIGINT or
+    SIGTERM stop them all and return once they have ended."""
+    children: set[int] = set()
+    stopping = False
+
+    def fork() -> None:
+        pid = os.fork()
+        if pid == 0:  # the child: default signal handling, then serve
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            code = 0
+            try:
+                serve()
+            except BaseException:  # noqa: BLE001 - a child never returns into the parent's code
+                code = 1
+            os._exit(code)
+        children.add(pid)
+
+    def stop(signum: int, frame: Any) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in list(children):
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                children.discard(pid)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        for _ in range(processes):
+            fork()
+        while children:
+            try:
+                pid, _status = os.wait()
+            except ChildProcessError:
+                break
+            except InterruptedError:  # pragma: no cover - PEP 475 retries os.wait
+                continue
+            children.discard(pid)
+            if not stopping:
+                fork()  # a server process died: a fresh one from the loaded store
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

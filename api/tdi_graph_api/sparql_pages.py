@@ -85,6 +85,7 @@ def examples() -> list[dict[str, Any]]:
                 "name": named.name,
                 "internal": named.name.startswith(INTERNAL),
                 "summary": named.summary,
+                "summary_fr": named.summary_fr,
                 "description": named.description,
                 "tags": list(named.tags),
                 "params": [

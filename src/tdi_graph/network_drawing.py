@@ -4,6 +4,7 @@ coloured by type (the colours of ``ontology/presentation.ttl``) and sized by a m
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -59,9 +60,64 @@ def colours(graph: nx.MultiDiGraph) -> dict[str, str]:
     return table
 
 
+#: The metrics as a legend names them.
+METRIC_NAMES = {
+    "degree": "degré",
+    "weighted_degree": "degré pondéré",
+    "betweenness": "intermédiarité",
+    "pagerank": "PageRank",
+    "community": "communauté",
+}
+_OFFSETS = ((5, 4), (5, -11), (-5, 4), (-5, -11), (0, 9), (0, -15))  # points, tried in turn
+LABEL_SIZE = 9
+
+
+def type_names(graph: nx.MultiDiGraph) -> dict[str, str]:
+    """Node type -> its (French) label from the graph's ``node_types``, else the type's name."""
+    types = graph.graph.get("node_types", {})
+    return {name: str(types.get(name, {}).get("label") or name) for name in colours(graph)}
+
+
+def _place_labels(
+    ax: Any, renderer: Any, items: list[tuple[str, tuple[float, float]]], reserved: list
+) -> list:
+    """Write each label next to its node at the first offset where its box overlaps neither an
+    already written label nor the legend; a label that finds no room is left out (the most
+    important come first). Returns the boxes written, in display units."""
+    placed: list[Any] = []
+    frame = ax.get_window_extent(renderer)
+    for text, (x, y) in items:
+        taken = placed + reserved
+        for dx, dy in _OFFSETS:
+            label = ax.annotate(
+                text,
+                (x, y),
+                xytext=(dx, dy),
+                textcoords="offset points",
+                ha="left" if dx >= 0 else "right",
+                fontsize=LABEL_SIZE,
+                zorder=3,
+                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.75},
+            )
+            box = label.get_window_extent(renderer).expanded(1.02, 1.05)
+            inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0
+            if inside and box.y1 <= frame.y1 and not any(box.overlaps(o) for o in taken):
+                placed.append(box)
+                break
+            label.remove()
+    return placed
+
+
 def draw(graph: nx.MultiDiGraph, fmt: str = "png", metric: str = "degree") -> bytes:
-    """A static drawing (PNG or SVG): colour by type, size by ``metric``, a legend."""
+    """A static drawing (PNG or SVG) for publication: colour by type, size by ``metric``,
+    labels that do not overlap, a legend and a title in French."""
+    return _figure(graph, metric)[0](fmt)
+
+
+def _figure(graph: nx.MultiDiGraph, metric: str) -> tuple[Any, list]:
+    """The drawing's saver (format -> bytes) and the boxes of its labels."""
     import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.collections import LineCollection
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
@@ -74,9 +130,16 @@ def draw(graph: nx.MultiDiGraph, fmt: str = "png", metric: str = "degree") -> by
         )
     if metric not in (*METRICS, "community"):
         raise BadRequest(f"unknown metric {metric!r}; expected one of {', '.join(METRICS)}")
+    # nodes with no link in this view say nothing about the network: left out, and counted
+    isolated = [
+        node for node in graph if graph.degree(node) == 0 and node != graph.graph.get("focus")
+    ]
+    graph = graph.subgraph([node for node in graph if node not in set(isolated)])
+    n = graph.number_of_nodes()
     simple = simple_graph(graph)
-    pos = layout(simple)
-    fig = Figure(figsize=(12, 9), dpi=100)
+    pos = layout(simple, iterations=150)
+    fig = Figure(figsize=(14, 10), dpi=150)
+    canvas = FigureCanvasAgg(fig)
     ax = fig.add_axes((0.01, 0.01, 0.98, 0.93))
     ax.set_axis_off()
     segments = [(pos[u], pos[v]) for u, v in simple.edges()]
@@ -84,6 +147,7 @@ def draw(graph: nx.MultiDiGraph, fmt: str = "png", metric: str = "degree") -> by
     values = {node: float(data.get(metric, 0) or 0) for node, data in graph.nodes(data=True)}
     top = max(values.values(), default=0) or 1.0
     palette = colours(graph)
+    names = type_names(graph)
     present = []
     for kind, colour in palette.items():
         members = [node for node, data in graph.nodes(data=True) if data["type"] == kind]
@@ -99,25 +163,38 @@ def draw(graph: nx.MultiDiGraph, fmt: str = "png", metric: str = "degree") -> by
             linewidths=0.6,
             zorder=2,
         )
-    shown = sorted(graph.nodes, key=lambda node: -values[node])[: n if n <= 60 else 30]
-    for node in shown:
-        x, y = pos[node]
-        label = str(graph.nodes[node].get("label", node))
-        ax.annotate(
-            label[:40], (x, y), xytext=(4, 4), textcoords="offset points", fontsize=7, zorder=3
-        )
     handles = [
-        Line2D([], [], marker="o", linestyle="", color=palette[k], markersize=8, label=k)
+        Line2D([], [], marker="o", linestyle="", color=palette[k], markersize=8, label=names[k])
         for k in present
     ]
-    ax.legend(handles=handles, loc="lower left", fontsize=8, frameon=True, title="type")
-    ax.set_xlim(-0.05, 1.1)
+    legend = ax.legend(
+        handles=handles, loc="lower left", fontsize=9, frameon=True, title="Type de nœud"
+    )
+    ax.set_xlim(-0.05, 1.12)
     ax.set_ylim(-0.05, 1.05)
-    title = f"tdi-graph - {n} nodes, {graph.number_of_edges()} edges, size by {metric}"
+    renderer = canvas.get_renderer()
+    order = sorted(graph.nodes, key=lambda node: (-values[node], node))
+    items = []
+    for node in order:
+        label = str(graph.nodes[node].get("label", node))
+        items.append((label if len(label) <= 40 else label[:38] + "…", pos[node]))
+    boxes = _place_labels(ax, renderer, items, reserved=[legend.get_window_extent(renderer)])
+    title = (
+        f"Réseau tdi-graph : {n} nœuds, {graph.number_of_edges()} liens, "
+        f"taille selon {METRIC_NAMES.get(metric, metric)}"
+    )
     if graph.graph.get("focus"):
-        title += f" - around {graph.graph['focus']} (depth {graph.graph.get('depth')})"
-    fig.suptitle(title, fontsize=11)
-    buffer = io.BytesIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "tdi-graph"}):
-        fig.savefig(buffer, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
-    return buffer.getvalue()
+        focus = graph.graph["focus"]
+        label = graph.nodes[focus].get("label", focus) if focus in graph else focus
+        title += f", autour de {label} (profondeur {graph.graph.get('depth')})"
+    if isolated:
+        title += f" ; {len(isolated)} nœuds sans lien omis"
+    fig.suptitle(title, fontsize=12)
+
+    def save(fmt: str) -> bytes:
+        buffer = io.BytesIO()
+        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "tdi-graph"}):
+            fig.savefig(buffer, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
+        return buffer.getvalue()
+
+    return save, boxes

@@ -3,6 +3,7 @@
 A header looks like this (it is made of SPARQL comments, so the file stays valid SPARQL)::
 
     #+ summary: Who signed an agreement
+    #+ summary_fr: Qui a signé un accord
     #+ description: Signatories, the organisation each signed for, date, place and event.
     #+ params:
     #+   - name: agreement
@@ -11,7 +12,9 @@ A header looks like this (it is made of SPARQL comments, so the file stays valid
     #+     description: the agreement (short id or full IRI)
 
 Parameters are bound with pyoxigraph's ``substitutions=``: never by string formatting.
-A parameter left out (with no default) stays a free variable, so it matches everything.
+A parameter left out takes its ``default``, or (with none) stays a free variable, so it matches
+everything; a ``required: true`` parameter left out is a :class:`BadRequest` naming it (its
+``default`` is then only the example shown in forms and docs).
 """
 
 from __future__ import annotations
@@ -92,16 +95,25 @@ class NamedQuery:
     path: Path
     text: str
     summary: str
+    summary_fr: str = ""
     description: str = ""
     params: tuple[Param, ...] = ()
     tags: tuple[str, ...] = ()
     examples: tuple[dict[str, str], ...] = field(default=())
+
+    def title(self, lang: str = "en") -> str:
+        """The summary in ``lang``: ``summary_fr`` in French, ``summary`` otherwise."""
+        return self.summary_fr if lang == "fr" and self.summary_fr else self.summary
 
     @property
     def kind(self) -> str:
         """``select``, ``ask``, ``construct`` or ``describe``: the query form, read by the
         SPARQL tokenizer (comments, strings, IRIs and variables such as ``?task`` skipped)."""
         return (query_form(self.text) or "SELECT").lower()
+
+    def example(self) -> dict[str, str]:
+        """Values for the required parameters: their ``default``, the header's example."""
+        return {p.name: p.default for p in self.params if p.required and p.default is not None}
 
     def bindings(self, values: dict[str, str]) -> dict[ox.Variable, Term]:
         """Validated substitutions for ``values``; unknown or missing parameters are errors."""
@@ -111,10 +123,13 @@ class NamedQuery:
             raise BadRequest(f"query {self.name!r} has no parameter {', '.join(unknown)}")
         out: dict[ox.Variable, Term] = {}
         for p in self.params:
-            raw = values.get(p.name, p.default)
+            raw = values.get(p.name)
+            if (raw is None or raw == "") and p.required:  # its default is an example: not used
+                example = f" (for example {p.name}={p.default})" if p.default else ""
+                raise BadRequest(f"query {self.name!r} needs parameter {p.name!r}{example}")
             if raw is None or raw == "":
-                if p.required:
-                    raise BadRequest(f"query {self.name!r} needs parameter {p.name!r}")
+                raw = p.default
+            if raw is None or raw == "":
                 continue
             out[ox.Variable(p.name)] = p.bind(str(raw))
         return out
@@ -129,6 +144,8 @@ def parse_header(path: Path, text: str) -> dict[str, Any]:
         raise DataError(f"{path}: bad #+ header: {exc}") from None
     if not isinstance(header, dict) or "summary" not in header:
         raise DataError(f"{path}:1: the #+ header needs a summary")
+    if "summary_fr" not in header:
+        raise DataError(f"{path}:1: the #+ header needs a summary_fr (the summary in French)")
     return header
 
 
@@ -180,6 +197,7 @@ def read_query(path: Path) -> NamedQuery:
         path=path,
         text=text,
         summary=str(header["summary"]),
+        summary_fr=str(header["summary_fr"]),
         description=str(header.get("description", "")).strip(),
         params=tuple(params),
         tags=tuple(header.get("tags") or ()),

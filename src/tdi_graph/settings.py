@@ -82,6 +82,12 @@ class Settings(BaseSettings):
         "shares with the server; a query past it gets 507 and its worker is replaced "
         "(0: no limit).",
     )
+    server_processes: int = Field(
+        1,
+        ge=0,
+        description="Server processes forked by `tdi-graph serve` once the store is loaded "
+        "(they share it copy-on-write, each with its own SPARQL workers; 0: one per core).",
+    )
     max_result_rows: int = Field(100_000, description="Most rows a SPARQL SELECT answer may hold.")
     max_answer_bytes: int = Field(
         256 * 1024 * 1024, description="Most bytes a SPARQL answer may hold (then 507)."
@@ -103,11 +109,21 @@ class Settings(BaseSettings):
     keep_alive_seconds: float = Field(
         5.0, description="Seconds an idle keep-alive connection stays open."
     )
+    access_log: bool = Field(
+        True,
+        description="`tdi-graph serve` prints one line per request (client, method, path, "
+        "status); `false` quiets it (warnings and errors still show).",
+    )
     allow_service: bool = Field(
         False, description="Allow SPARQL `SERVICE` calls to remote endpoints."
     )
     api_cache_size: int = Field(
         2048, ge=0, description="JSON answers of the API kept in memory (0: none)."
+    )
+    answer_cache: bool = Field(
+        True,
+        description="Keep computed answers in memory (API JSON, network views, map layers); "
+        "`false` turns every answer memo off, for honest benchmarks.",
     )
     sources_dir: Path | None = Field(
         None,
@@ -165,11 +181,20 @@ class Settings(BaseSettings):
             return self.query_workers
         return max(2, (os.cpu_count() or 1) + 1)
 
+    def processes(self) -> int:
+        """The number of server processes (``server_processes``, or one per core)."""
+        return self.server_processes or max(1, os.cpu_count() or 1)
+
     def long_workers(self) -> int:
         """How many SPARQL queries may run long at once."""
         if self.query_long_workers > 0:
             return min(self.query_long_workers, self.workers())
         return max(1, self.workers() - 1)
+
+    def answers_kept(self) -> int:
+        """How many computed answers a memo may keep: ``api_cache_size``, 0 if
+        ``answer_cache`` is off."""
+        return self.api_cache_size if self.answer_cache else 0
 
     def server_options(self) -> dict[str, Any]:
         """uvicorn's limits from these settings: header size, connections, idle time."""

@@ -37,7 +37,7 @@ from tdi_graph.namespaces import PREFIXES
 from tdi_graph.rdftypes import Term
 from tdi_graph.results import term_value
 from tdi_graph.sandbox import DENIED
-from tdi_graph.sparql_lexer import FORMS, lex, tokens
+from tdi_graph.sparql_lexer import _KIND, _TOKEN, FORMS, _where, lex, tokens
 
 INLINE_MAX = 256 * 1024  # answers up to this size travel inside the worker's reply
 CHUNK = 64 * 1024
@@ -121,6 +121,36 @@ def with_values(query: str, values: dict[str, Term]) -> str:
     if brace is None or rebound:
         return f"{query.rstrip()}\n{clause}\n"
     return f"{query[:brace]}\n  {clause}\n{query[brace:]}"
+
+
+def unknown_prefix(query: str) -> str | None:
+    """The message for the first prefixed name whose prefix is neither declared by a PREFIX
+    line nor one of the project's, or ``None``. Called on a syntax error: pyoxigraph's own
+    message for it is a list of character classes, and sometimes points elsewhere.
+
+    >>> unknown_prefix("SELECT * {\\n  ?x a foaf:Person, foo:Bar }")
+    'préfixe inconnu `foo:` (ligne 2, colonne 21) : déclarez-le par une ligne PREFIX'
+    >>> unknown_prefix("PREFIX foo: <http://e/> SELECT * { ?x a foo:Bar }") is None
+    True
+    """
+    declared, previous = set(PREFIXES), ""
+    for match in _TOKEN.finditer(query):
+        kind = _KIND[match.lastgroup or ""]
+        if kind in ("space", "comment"):
+            continue
+        run = match.group()
+        if kind == "name" and ":" in run:
+            prefix = run.split(":", 1)[0]
+            if previous == "PREFIX":
+                declared.add(prefix)
+            elif prefix not in declared:
+                where = _where(query, match.start()).split(":")
+                return (
+                    f"préfixe inconnu `{prefix}:` (ligne {where[0]}, colonne {where[1]}) : "
+                    "déclarez-le par une ligne PREFIX"
+                )
+        previous = run.upper() if kind == "name" else ""
+    return None
 
 
 def graph_names(values: list[str], parameter: str) -> tuple[str, ...]:
@@ -272,10 +302,14 @@ def _evaluate(store: ox.Store, request: QueryRequest) -> Answer:
             request.query,
             base_iri=request.base_iri,
             substitutions={ox.Variable(k): v for k, v in request.substitutions} or None,
+            prefixes=PREFIXES,
             **_dataset(request),
         )
     except SyntaxError as exc:
         message = str(exc)  # "error at LINE:COLUMN: expected ..."
+        unknown = unknown_prefix(request.query)
+        if unknown is not None:
+            raise QuerySyntaxError(unknown) from None
         if len(message) > MESSAGE_MAX:
             message = message[:MESSAGE_MAX] + "…"
         raise QuerySyntaxError(f"syntax {message}") from None

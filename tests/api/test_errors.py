@@ -38,7 +38,7 @@ CASES = [
     ("/api/territories", {"region": "region-00"}, {}, 404, "not_found"),
     ("/api/territories", {"limit": 5000}, {}, 422, "invalid_parameter"),
     ("/id/no-such-entity", {}, {}, 404, "not_found"),
-    ("/id/no-such-entity", {}, {"accept": "text/html"}, 404, "not_found"),
+    ("/id/no-such-entity", {}, {"accept": "text/turtle"}, 404, "not_found"),  # browsers: HTML
     ("/id/eric-lombard", {}, {"accept": "application/pdf"}, 406, "not_acceptable"),
     ("/id/eric-lombard", {"format": "pdf"}, {}, 406, "not_acceptable"),
     ("/search", {"type": "city"}, {}, 422, "invalid_parameter"),

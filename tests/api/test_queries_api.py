@@ -64,13 +64,13 @@ def test_list_paging_and_tags(client: TestClient) -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_every_named_query_runs(client: TestClient, name: str) -> None:
-    answer = client.get(f"/api/queries/{name}")
+    named = queries.get_query(name)
+    answer = client.get(f"/api/queries/{name}", params=named.example())
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert body["name"] == name and isinstance(body["items"], list)
     assert isinstance(body["total"], int) and body["limit"] == 50 and body["offset"] == 0
     assert len(body["items"]) == min(body["total"], 50)
-    named = queries.get_query(name)
     if named.kind == "select":
         assert body["variables"] and all(set(r) == set(body["variables"]) for r in body["items"])
     for param in named.params:
@@ -110,7 +110,10 @@ def test_paging_rows(client: TestClient) -> None:
 
 
 def test_territory_of_commune(client: TestClient) -> None:
-    found = {(r["territory"], r["phase"]) for r in rows(client, "territory-of-commune")}
+    found = {
+        (r["territory"], r["phase"])
+        for r in rows(client, "territory-of-commune", commune="commune-25547")
+    }
     assert found == {(ID + "ti1-2707", TDI + "Phase1"), (ID + "ti2-2708", TDI + "Phase2")}
     belfort = rows(client, "territory-of-commune", commune="commune-90010")
     assert {r["territoryLabel"] for r in belfort} == {"Nord Franche-Comté"}
@@ -175,7 +178,7 @@ def test_events_by_year(client: TestClient) -> None:
 
 
 def test_entity_sources(client: TestClient) -> None:
-    found = rows(client, "entity-sources")
+    found = rows(client, "entity-sources", entity="bpifrance")
     assert {r["how"] for r in found} >= {"about", "mentioned"}
     assert all(r["entity"] == ID + "bpifrance" for r in found)
     commune = rows(client, "entity-sources", entity="commune-25547")
@@ -204,9 +207,20 @@ def test_examples_give_the_same_rows_as_the_api(client: TestClient) -> None:
     for example in examples:
         if queries.get_query(example["name"]).kind != "select":
             continue
-        api = client.get(f"/api/queries/{example['name']}", params={"limit": 1}).json()
+        params = {"limit": 1, **queries.get_query(example["name"]).example()}
+        api = client.get(f"/api/queries/{example['name']}", params=params).json()
         if api["total"] > 10_000:  # the big tables behind the API: past the row cap of /sparql
             continue
         sparql = client.post("/sparql", data={"query": example["query"]})
         assert sparql.status_code == 200, (example["name"], sparql.text)
         assert len(sparql.json()["results"]["bindings"]) == api["total"], example["name"]
+
+
+@pytest.mark.parametrize(
+    "name", [n for n in NAMES if any(p.required for p in queries.get_query(n).params)]
+)
+def test_a_required_parameter_left_out_is_a_400_naming_it(client: TestClient, name: str) -> None:
+    """Never answered with the header's example value in its place."""
+    required = [p for p in queries.get_query(name).params if p.required]
+    message = assert_error(client.get(f"/api/queries/{name}"), 400, "bad_request")
+    assert repr(required[0].name) in message and "needs parameter" in message

@@ -36,7 +36,7 @@ def _click_node(page: Page, node: str) -> None:
 def test_network_page_draws_nodes_and_a_click_opens_the_entity_card(
     page: Page, live_server: str, tmp_path: Path
 ) -> None:
-    requests = _open(page, f"{live_server}/network")
+    requests = _open(page, f"{live_server}/network?type=all")
     count = page.evaluate("window.tdiNetwork.cy.nodes().length")
     assert count > 50
     assert page.evaluate("window.tdiNetwork.cy.edges().length") > count
@@ -55,7 +55,8 @@ def test_network_page_draws_nodes_and_a_click_opens_the_entity_card(
     assert card.locator(".badge").first.inner_text() == "personne"  # presentation.ttl
     assert card.locator("a.entity-link").get_attribute("href") == "/id/eric-lombard"
     assert "Signature du contrat" in card.locator("ul.sources").inner_text()
-    assert "co-signed-with" in card.inner_text()
+    assert "cosignataire avec" in card.inner_text()  # presentation.ttl, not co-signed-with
+    assert "co-signed-with" not in card.inner_text()
     assert all(url.startswith(live_server) for url in requests), requests
 
 
@@ -77,11 +78,12 @@ def _click_edge(page: Page, edge: str) -> None:
 
 
 def test_an_edge_card_quotes_its_source_or_says_it_is_curated(page: Page, live_server: str) -> None:
-    _open(page, f"{live_server}/network")
+    _open(page, f"{live_server}/network?type=all")
     _click_edge(page, "bpifrance|caisse-des-depots|subsidiary-of")
     card = page.locator("#entity-card")
     card.wait_for(state="visible")
-    assert "subsidiary-of" in card.inner_text()
+    assert card.locator("h2").inner_text() == "filiale de"
+    assert "subsidiary-of" not in card.inner_text()
     assert card.locator("em.relation-label").inner_text() == "filiale de"  # presentation.ttl
     quote = card.locator("ul.edge-sources blockquote.excerpt")
     assert quote.inner_text() == (
@@ -89,7 +91,7 @@ def test_an_edge_card_quotes_its_source_or_says_it_is_curated(page: Page, live_s
     )
     assert "Signature du contrat" in card.locator("ul.edge-sources a").inner_text()
     assert "null" not in card.inner_text()
-    _open(page, f"{live_server}/network")
+    _open(page, f"{live_server}/network?type=all")
     _click_edge(page, "pole-metropolitain-nord-franche-comte|ti1-2707|jurisdiction")
     card.wait_for(state="visible")
     assert card.locator("p.curation-only").is_visible()

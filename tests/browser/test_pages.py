@@ -86,5 +86,5 @@ def test_the_search_page_filters_by_type_and_suggests(local: Page) -> None:
 
 def test_the_queries_page_lists_the_named_queries(local: Page) -> None:
     go(local, "/queries")
-    expect(local.locator('a[href="/api/queries/api-signatures"]')).to_have_count(1)
+    expect(local.locator('a[href="/queries/api-signatures"]')).to_have_count(2)  # name, summary
     expect(local.locator('a[href="/sparql"]').first).to_be_visible()

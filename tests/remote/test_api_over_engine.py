@@ -1,6 +1,6 @@
 """The app built over Oxigraph's server (RemoteStore in place of the embedded store) answers the
-JSON routes as the embedded app does. api/ is not wired to TDI_SPARQL_URL yet: the test puts
-``open_query_store`` where ``create_app`` opens its store, as the wiring will."""
+JSON routes as the embedded app does: with ``TDI_SPARQL_URL`` set, the app's services read from
+the engine (``Services.build`` opens ``open_query_store``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tdi_graph.remote import RemoteStore, open_query_store
+from tdi_graph.remote import RemoteStore
 from tests.remote.conftest import Published
 
 ROUTES = [
@@ -36,18 +36,16 @@ def _unordered(value: Any) -> Any:
 
 
 def test_json_routes_answer_as_embedded(
-    published: Published, client: TestClient, store_dir, monkeypatch: pytest.MonkeyPatch
+    published: Published, client: TestClient, store_dir
 ) -> None:
     if published.name != "oxigraph":
         pytest.skip("Virtuoso's departures (test_engines.VIRTUOSO_DEPARTS) reach these routes")
-    import tdi_graph_api.app as app_module
+    from tdi_graph_api.app import create_app
 
-    settings = published.settings
-    monkeypatch.setattr(app_module, "open_store", lambda *a, **k: open_query_store(settings))
-    app = app_module.create_app(store_dir=store_dir, settings=settings)
-    assert isinstance(app.state.store, RemoteStore)
-    remote = TestClient(app)
-    for route in ROUTES:
-        expected, found = client.get(route), remote.get(route)
-        assert (expected.status_code, found.status_code) == (200, 200), route
-        assert _unordered(found.json()) == _unordered(expected.json()), route
+    app = create_app(store_dir=store_dir, settings=published.settings)
+    with TestClient(app) as remote:
+        assert isinstance(app.state.services.store, RemoteStore)
+        for route in ROUTES:
+            expected, found = client.get(route), remote.get(route)
+            assert (expected.status_code, found.status_code) == (200, 200), route
+            assert _unordered(found.json()) == _unordered(expected.json()), route

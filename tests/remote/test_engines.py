@@ -53,7 +53,26 @@ _COALESCE = (
     "FILTER(COALESCE(?start >= ?since, true)) with ?since or ?start unbound: the comparison is "
     "an error in SPARQL, so COALESCE takes the fallback; Virtuoso does not (rows kept or lost)"
 )
+_STAR_OPTIONAL = (
+    "?class rdfs:subClassOf* X . ?x a ?class, then an OPTIONAL whose group has a FILTER or two "
+    "patterns: 0 rows when the dataset has several default graphs (default-graph-uri or FROM); "
+    "with a fixed class, or with Virtuoso's own default graph, the same query answers"
+)
+_EXISTS_IN_IF = (
+    "IF(isIRI(?actor), EXISTS {...}, true) with ?actor unbound: Virtuoso gives false (0 rows), "
+    "where isIRI's error makes COALESCE keep the row"
+)
+_STORED_BOOLEAN = 'a stored "1"^^xsd:boolean comes back in another lexical form'
 VIRTUOSO_DEPARTS: dict[str, str] = {
+    "api-documents": _STAR_OPTIONAL,
+    "api-node-types": _STAR_PATH,
+    "dump-commitments": _DURATION,
+    "dump-events": _STAR_OPTIONAL,
+    "dump-facts": _LONG_ORDER,
+    "money": _EXISTS_IN_IF,
+    "money[actor=banque-des-territoires]": _EXISTS_IN_IF,
+    "network-documents": _STAR_OPTIONAL,
+    "network-relations": _STORED_BOOLEAN,
     "agreements-and-parties": _LONG_ORDER,
     "api-categories": _STAR_PATH,
     "api-commitments": _DURATION,

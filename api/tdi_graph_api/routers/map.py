@@ -44,8 +44,9 @@ def _answer(request: Request, services: Services, kind: str, phase: int, make: M
     if found is None:
         raw = geo.dumps(make(store, phase, services.registry))
         found = (raw, gzip.compress(raw, compresslevel=6))
-        with _LOCK:
-            cache[1][(kind, phase)] = found
+        if services.settings.answer_cache:
+            with _LOCK:
+                cache[1][(kind, phase)] = found
     plain, packed = found
     headers = {"Cache-Control": "public, max-age=3600", "Vary": "Accept-Encoding"}
     if "gzip" in request.headers.get("accept-encoding", "") and len(plain) > _GZIP_MIN:

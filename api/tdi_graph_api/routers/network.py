@@ -34,7 +34,7 @@ def views(request: Request, services: Services) -> network.Views:
     with _LOCK:
         found = getattr(request.app.state, "tdi_network", None)
         if found is None or found.store is not services.store:
-            size = min(services.settings.api_cache_size, _VIEWS_KEPT)
+            size = min(services.settings.answers_kept(), _VIEWS_KEPT)
             found = request.app.state.tdi_network = network.Views(
                 services.store, size=size, registry=services.registry
             )

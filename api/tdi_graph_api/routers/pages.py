@@ -1,6 +1,6 @@
 """HTML pages and Linked Data: ``GET /id/{id}`` (the entity page for browsers; every RDF format
-of ``/sparql`` by ``Accept``, negotiated by :mod:`tdi_graph.conneg`), ``GET /search`` and
-``GET /queries``. Server-rendered Jinja2."""
+of ``/sparql`` by ``Accept``, negotiated by :mod:`tdi_graph.conneg`), and
+``GET /search`` (the named queries' pages: :mod:`.query_pages`). Server-rendered Jinja2."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from tdi_graph import conneg, facts, queries
+from tdi_graph import conneg, facts
 from tdi_graph.entities import entity
 from tdi_graph.namespaces import PREFIXES
 from tdi_graph.search import Hit
-from tdi_graph.view.linked_data import jsonld, statements
+from tdi_graph.view.linked_data import context_iri, jsonld, statements
 from tdi_graph.view.money import money
 from tdi_graph_api.deps import EntityId, SearchDep, SearchType, Services, ServicesDep
 from tdi_graph_api.schemas import FastJSON, errors
@@ -53,7 +53,8 @@ async def dereference(
     """`https://w3id.org/tdi-graph/id/{id}` resolves here. Browsers get the HTML page; Linked
     Data clients get the entity's concise bounded description (its statements with the blank
     nodes of its evidence and periods, and the statements pointing to it) in Turtle, JSON-LD
-    (context: `/context.jsonld`), N-Triples, RDF/XML, TriG or N-Quads, as `Accept` asks."""
+    (context: `{TDI_BASE_URL}context.jsonld`, its IRI under the base, so that a saved document
+    does not point at this server's host), N-Triples, RDF/XML, TriG or N-Quads, as `Accept` asks."""
     fmt = conneg.negotiate("entity", request.headers.get("accept"), format)
     kind = fmt.name
     iri = services.registry.resolve(entity_id)
@@ -65,7 +66,7 @@ async def dereference(
     triples = outgoing + incoming
     media = fmt.content_type
     if kind == "jsonld":
-        document = jsonld(triples, str(request.url_for("context")))
+        document = jsonld(triples, context_iri(services.settings.base_url))
         return FastJSON(document, media_type=media, headers=headers)
     assert fmt.rdf is not None
     data: Any = triples
@@ -103,17 +104,17 @@ def entity_context(services: Services, iri: str) -> dict[str, Any]:
     elif kind == "programme":
         commitments = facts.commitments(store, registry, programme=iri)
         funds = money(store, registry, programme=iri) if commitments else None
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    groups: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     for relation in answer["relations"]:
-        key = (relation["direction"], relation["label"])
+        key = (relation["direction"], relation["predicate"], relation["label"])
         groups.setdefault(key, []).append(relation["target"])
     return {
         "e": answer,
         "signatures": signatures,
         "commitments": commitments,
         "money": funds,
-        "out_groups": [(label, t) for (d, label), t in groups.items() if d == "out"],
-        "in_groups": [(label, t) for (d, label), t in groups.items() if d == "in"],
+        "out_groups": [(p, label, t) for (d, p, label), t in groups.items() if d == "out"],
+        "in_groups": [(p, label, t) for (d, p, label), t in groups.items() if d == "in"],
     }
 
 
@@ -148,10 +149,3 @@ async def search_page(
             "types": get_args(SearchType),
         },
     )
-
-
-@router.get("/queries", response_class=HTMLResponse, summary="Named queries page")
-async def queries_page(request: Request) -> HTMLResponse:
-    """The named queries of `queries/`, linked to their results in `/api/queries/{name}`."""
-    catalogue = sorted(queries.catalogue().values(), key=lambda q: (q.tags[:1], q.name))
-    return templates.TemplateResponse(request, "queries.html", {"queries": catalogue})

@@ -7,6 +7,7 @@ query runs in the SPARQL worker pool, under the same time limit as ``/sparql``. 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -17,6 +18,7 @@ from tdi_graph.rdftypes import value_of
 from tdi_graph.sparql import QueryRequest
 from tdi_graph.view.resolve import resolve
 from tdi_graph_api.deps import ServicesDep
+from tdi_graph_api.schemas import MAX_OFFSET
 
 router = APIRouter(tags=["queries"])
 
@@ -31,14 +33,16 @@ def _paging(request: Request) -> tuple[dict[str, str], int, int]:
             raise BadRequest(f"parameter {key!r} is given more than once")
         values[key] = value
     paging = {}
-    for key, default, top in (("limit", DEFAULT_LIMIT, MAX_LIMIT), ("offset", 0, None)):
+    for key, bottom, default, top in (
+        ("limit", 1, DEFAULT_LIMIT, MAX_LIMIT),
+        ("offset", 0, 0, MAX_OFFSET),
+    ):
         raw = values.pop(key, None)
-        try:
-            number = default if raw is None else int(raw)
-        except ValueError:
-            raise BadRequest(f"{key} must be an integer, not {raw!r}") from None
-        if number < (1 if key == "limit" else 0) or (top is not None and number > top):
-            bounds = f"between 1 and {top}" if top else "0 or more"
+        bounds = f"an integer between {bottom} and {top}"
+        if raw is not None and not re.fullmatch(r"\s*[+-]?[0-9]{1,12}\s*", raw):
+            raise BadRequest(f"{key} must be {bounds}, not {raw[:20]!r}")
+        number = default if raw is None else int(raw)
+        if not bottom <= number <= top:
             raise BadRequest(f"{key} must be {bounds}, not {number}")
         paging[key] = number
     return values, paging["limit"], paging["offset"]
@@ -49,6 +53,7 @@ def describe(named: queries.NamedQuery) -> dict[str, Any]:
     return {
         "name": named.name,
         "summary": named.summary,
+        "summary_fr": named.summary_fr,
         "description": named.description,
         "kind": named.kind,
         "tags": list(named.tags),
@@ -125,6 +130,7 @@ async def run_named(name: str, request: Request, services: ServicesDep) -> dict[
             allow_service=settings.allow_service,
             rows=(limit, offset),
         ),
+        client=request.client.host if request.client else None,
     )
     data = answer.data or {}
     return {

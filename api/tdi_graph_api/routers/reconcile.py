@@ -148,7 +148,7 @@ async def propose_properties(
     "/reconcile/preview",
     summary="A small HTML card of an entity",
     response_class=HTMLResponse,
-    responses=errors(404),
+    responses=errors(400, 404, 422, html=True),
 )
 async def preview(
     request: Request, reconciler: ReconcilerDep, id: Annotated[str, Query(max_length=300)]

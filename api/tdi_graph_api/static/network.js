@@ -29,9 +29,10 @@
         selector: "node",
         style: {
           "background-color": "#888", width: "data(size)", height: "data(size)",
-          label: "data(shortLabel)", "font-size": 9, color: "#1d2330",
+          label: "data(shortLabel)", "font-size": 11, color: "#1d2330",
           "text-valign": "bottom", "text-margin-y": 2, "text-wrap": "ellipsis",
-          "text-max-width": 120, "min-zoomed-font-size": 7,
+          "text-max-width": 140, "text-background-color": "#fff", "text-background-opacity": 0.75,
+          "text-background-padding": 1,
           "border-width": 1, "border-color": "#fff",
         },
       },
@@ -50,9 +51,57 @@
       { selector: "node:selected", style: { "border-width": 4, "border-color": "#f2a541" } },
       { selector: "edge:selected", style: { width: 3, "line-color": "#f2a541" } },
       { selector: ".faded", style: { opacity: 0.15 } },
+      { selector: "node.label-hidden", style: { "text-opacity": 0 } },
+      { selector: "node.label-hidden:selected, node.label-hidden.hover", style: { "text-opacity": 1, "z-index": 10 } },
     ],
   });
   window.tdiNetwork = { cy, state, reload: load };
+
+  /* The view lives in the URL (shareable, restored on load). With no `type` in it the page
+     opens on a readable default: actors, agreements and events, reference geography folded. */
+  const DEFAULT_TYPES = ["person", "organisation", "agreement", "event"];
+  const CONTROLS = { depth: "network-depth", projection: "network-projection", metric: "network-metric",
+    since: "network-since", until: "network-until" };
+
+  function setBoxes(id, values) {
+    $(id).querySelectorAll("input[type=checkbox]").forEach((b) => { b.checked = values.includes(b.value); });
+  }
+
+  function restoreFromUrl() {
+    const url = new URLSearchParams(window.location.search);
+    for (const [name, id] of Object.entries(CONTROLS)) {
+      const value = url.get(name);
+      const control = $(id);
+      if (!value) continue;
+      if (control.tagName === "SELECT" && ![...control.options].some((o) => o.value === value)) continue;
+      control.value = value;
+    }
+    if (url.get("focus") || config.focus) state.focus = url.get("focus") || config.focus;
+    const types = url.get("type") ?? (state.focus ? "all" : null);
+    if (types === "all") setBoxes("network-types", [...$("network-types").querySelectorAll("input")].map((b) => b.value));
+    else setBoxes("network-types", types !== null ? types.split(",") : DEFAULT_TYPES);
+    const relations = url.get("relation");
+    if (relations !== null) setBoxes("network-relations", relations === "none" ? [] : relations.split(","));
+  }
+
+  function saveToUrl() {
+    const p = new URLSearchParams();
+    if (state.focus) p.set("focus", state.focus);
+    for (const [name, id] of Object.entries(CONTROLS)) {
+      const control = $(id);
+      const initial = control.tagName === "SELECT"
+        ? ([...control.options].find((o) => o.defaultSelected) || control.options[0]).value : "";
+      if (control.value && control.value !== initial && (name !== "depth" || state.focus)) p.set(name, control.value);
+    }
+    const types = checked("network-types");
+    const isDefault = !state.focus && types.values.length === DEFAULT_TYPES.length && DEFAULT_TYPES.every((t) => types.values.includes(t));
+    if (!isDefault) p.set("type", types.all ? "all" : types.values.join(","));
+    const relations = checked("network-relations");
+    if (!relations.all) p.set("relation", relations.values.length ? relations.values.join(",") : "none");
+    const query = p.toString();
+    const url = window.location.pathname + (query ? "?" + query : "");
+    if (url !== window.location.pathname + window.location.search) window.history.replaceState(null, "", url);
+  }
 
   function checked(id) {
     const boxes = [...$(id).querySelectorAll("input[type=checkbox]")];
@@ -95,6 +144,7 @@
     const typesChosen = checked("network-types").values.length;
     const relationsChosen = checked("network-relations").values.length;
     updateExports();
+    saveToUrl();
     if (!typesChosen || !relationsChosen) {
       cy.elements().remove();
       status.textContent = "Choisissez au moins un type de nœud et une relation.";
@@ -130,6 +180,7 @@
     state.documents = answer.documents || {};
     state.nodeTypes = answer.data.node_types || state.nodeTypes;
     state.relations = answer.data.relations || state.relations;
+    relabelFilters();
     const nodes = answer.elements.nodes;
     const edges = answer.elements.edges;
     for (const n of nodes) {
@@ -142,15 +193,21 @@
       cy.add(nodes);
       cy.add(edges);
     });
+    /* Nodes with no link in this view say nothing about the network: folded, and counted. */
+    const isolated = cy.nodes().filter((n) => n.degree() === 0 && n.id() !== state.focus);
+    isolated.remove();
     if (state.focus) cy.getElementById(state.focus).addClass("focus");
     const layout = cy.layout({
-      name: "cose", animate: false, randomize: true, nodeDimensionsIncludeLabels: false,
-      idealEdgeLength: () => 60, nodeRepulsion: () => 9000, numIter: 1500, fit: true, padding: 20,
+      name: "cose", animate: false, randomize: false, nodeDimensionsIncludeLabels: true,
+      idealEdgeLength: () => 70, nodeRepulsion: () => 20000, nodeOverlap: 20, gravity: 0.8,
+      componentSpacing: 60, numIter: 2500, fit: true, padding: 30,
     });
     layout.run();
+    legibleLabels();
     fillSearch();
     const what = state.focus ? ` autour de « ${labelOf(state.focus)} »` : "";
-    status.textContent = `${nodes.length} nœuds, ${edges.length} liens${what}.`;
+    const folded = isolated.length ? ` (${isolated.length} nœuds sans lien dans cette vue masqués)` : "";
+    status.textContent = `${cy.nodes().length} nœuds, ${edges.length} liens${what}${folded}.`;
     $("network-clear-focus").hidden = !state.focus;
     $("network-focus").hidden = !state.focus;
     $("network-focus").textContent = state.focus ? `Centré sur ${labelOf(state.focus)}` : "";
@@ -158,6 +215,61 @@
     if (state.focus && cy.getElementById(state.focus).nonempty()) {
       showNode(cy.getElementById(state.focus));
     }
+  }
+
+  /* Label collision handling: the labels of the biggest nodes are drawn first; a label whose
+     box would overlap one already drawn is hidden (it shows on hover and on selection). */
+  /* Labels keep a legible size on screen whatever the zoom (Cytoscape sizes them in model
+     units), and are decluttered again at each zoom. */
+  const LABEL_PX = 12;
+  function legibleLabels() {
+    const size = LABEL_PX / cy.zoom();
+    cy.batch(() => cy.nodes().style({ "font-size": size, "text-max-width": 150 / cy.zoom() }));
+    declutter();
+  }
+  let zooming = null;
+  cy.on("zoom", () => { clearTimeout(zooming); zooming = setTimeout(legibleLabels, 120); });
+
+  function declutter() {
+    cy.nodes().removeClass("label-hidden");
+    const placed = [];
+    const overlaps = (a, b) => a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
+    const nodes = cy.nodes().sort((a, b) => (b.data("size") - a.data("size")) || (b.degree() - a.degree()));
+    nodes.forEach((node) => {
+      if (node.hasClass("focus")) { placed.push(labelBox(node)); return; }
+      const box = labelBox(node);
+      if (placed.some((other) => overlaps(box, other))) node.addClass("label-hidden");
+      else placed.push(box);
+    });
+  }
+
+  function labelBox(node) {
+    const b = node.boundingBox({ includeNodes: false, includeEdges: false, includeLabels: true });
+    return { x1: b.x1, x2: b.x2, y1: b.y1, y2: b.y2 };
+  }
+
+  /* Names of relations and types in the filters, from the data (ontology/presentation.ttl). */
+  function relabelFilters() {
+    $("network-metric").querySelectorAll("option").forEach((o) => { o.textContent = METRIC_LABELS[o.value] || o.textContent; });
+    $("network-relations").querySelectorAll("label").forEach((label) => {
+      const box = label.querySelector("input");
+      const relation = state.relations[box.value];
+      if (!relation || !relation.label) return;
+      [...label.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).forEach((n) => n.remove());
+      label.append(" " + relation.label);
+      if (relation.description) label.title = relation.description;
+    });
+    $("network-types").querySelectorAll("label").forEach((label) => {
+      const type = state.nodeTypes[label.querySelector("input").value];
+      if (!type || !type.label) return;
+      [...label.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim()).forEach((n) => n.remove());
+      label.append(type.label);
+    });
+  }
+
+  function relationLabel(name, inverse) {
+    const relation = state.relations[name] || {};
+    return (inverse ? relation.inverse_label : relation.label) || relation.label || name;
   }
 
   function labelOf(id) {
@@ -199,8 +311,10 @@
     const metrics = ["degree", "weighted_degree", "betweenness", "pagerank", "community"];
     const neighbours = {};
     node.connectedEdges().forEach((edge) => {
-      const other = edge.source().id() === d.id ? edge.target() : edge.source();
-      (neighbours[edge.data("relation")] ||= new Map()).set(other.id(), other.data("label"));
+      const outgoing = edge.source().id() === d.id;
+      const other = outgoing ? edge.target() : edge.source();
+      const name = relationLabel(edge.data("relation"), !outgoing);
+      (neighbours[name] ||= new Map()).set(other.id(), other.data("label"));
     });
     cy.elements().unselect();
     node.select();
@@ -256,20 +370,24 @@
   }
 
   const EDGE_KEYS = ["id", "source", "target", "relation", "sources", "documents", "date",
-    "excerpt", "curation_only", "reason"];
+    "excerpt", "curation_only", "reason", "derived", "evidence", "citations"];
+  const EXTRA_LABELS = { role: "rôle", title: "intitulé", event: "événement", amount: "montant",
+    weight: "poids", count: "nombre" };
+  const present = (v) => v !== null && v !== undefined && v !== "" && !(Array.isArray(v) && !v.filter((x) => x !== null).length);
 
   function showEdge(edge) {
     const d = edge.data();
-    const extra = Object.entries(d).filter(([k, v]) => !EDGE_KEYS.includes(k) && v !== null && v !== undefined
-      && !(Array.isArray(v) && !v.length));
+    const extra = Object.entries(d).filter(([k, v]) => !EDGE_KEYS.includes(k) && present(v)
+      && (Array.isArray(v) || typeof v !== "object"));
     fill(card,
       closeButton(),
-      el("h2", {}, d.relation),
+      el("h2", {}, relationLabel(d.relation)),
       el("p", {}, edge.source().data("label"), " ",
         el("em", { class: "relation-label" }, (state.relations[d.relation] || {}).label || d.relation),
         " ", edge.target().data("label")),
       d.date ? el("p", { class: "muted" }, "Date : " + d.date) : null,
-      extra.length ? el("table", {}, extra.map(([k, v]) => el("tr", {}, el("th", {}, k), el("td", {}, Array.isArray(v) ? v.join(", ") : String(v))))) : null,
+      extra.length ? el("table", { class: "edge-facts" }, extra.map(([k, v]) => el("tr", {}, el("th", {}, EXTRA_LABELS[k] || k.replace(/_/g, " ")),
+        el("td", {}, Array.isArray(v) ? v.filter((x) => x !== null).map((x) => labelOf(String(x))).join(", ") : String(v))))) : null,
       d.curation_only ? el("p", { class: "curation-only" }, "Lien établi par l'équipe tdi-graph, sans document source.") : null,
       el("h3", {}, "Sources"),
       edgeSources(d.sources || []),
@@ -288,8 +406,9 @@
   cy.on("mouseover", "node", (event) => {
     const hood = event.target.closedNeighborhood();
     cy.elements().not(hood).addClass("faded");
+    event.target.addClass("hover");
   });
-  cy.on("mouseout", "node", () => cy.elements().removeClass("faded"));
+  cy.on("mouseout", "node", () => cy.elements().removeClass("faded hover"));
 
   $("network-search").addEventListener("submit", (event) => {
     event.preventDefault();
@@ -330,6 +449,7 @@
   $("network-relations-none").addEventListener("click", setAll(false));
 
   (async function start() {
+    restoreFromUrl();
     if (state.focus) {
       /* labels for the search box come from the whole network */
       try {

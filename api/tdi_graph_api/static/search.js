@@ -1,31 +1,42 @@
-// Autocomplete for the search boxes of the home and search pages: as the user types, the
-// first matches of /api/search fill the <datalist> of the box (no other network access).
+// Autocomplete from /api/search (no other network access), for the search boxes of the home
+// and search pages (#search-q: suggests names) and for the entity fields of the named-query
+// forms (input[data-suggest="id"]: suggests ids, shown with their name; data-suggest-type
+// narrows the search to one type).
 (function () {
   "use strict";
-  const input = document.getElementById("search-q");
-  const list = document.getElementById("search-suggestions");
-  if (!input || !list) return;
-  let timer = null;
-  let last = "";
-  input.addEventListener("input", function () {
-    clearTimeout(timer);
-    timer = setTimeout(async function () {
-      const q = input.value.trim();
-      if (q.length < 2 || q === last) return;
-      last = q;
-      try {
-        const answer = await fetch("/api/search?limit=8&q=" + encodeURIComponent(q));
-        if (!answer.ok) return;
-        const data = await answer.json();
-        list.replaceChildren(...data.results.map(function (hit) {
-          const option = document.createElement("option");
-          option.value = hit.label;
-          option.label = hit.type;
-          return option;
-        }));
-      } catch (error) {
-        // Suggestions are a convenience: the form still works without them.
-      }
-    }, 150);
+  function attach(input, list, values) {
+    let timer = null;
+    let last = "";
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(async function () {
+        const q = input.value.trim();
+        if (q.length < 2 || q === last) return;
+        last = q;
+        const type = input.dataset.suggestType;
+        const url = "/api/search?limit=8&q=" + encodeURIComponent(q) +
+          (type ? "&type=" + encodeURIComponent(type) : "");
+        try {
+          const answer = await fetch(url);
+          if (!answer.ok) return;
+          const data = await answer.json();
+          list.replaceChildren(...data.results.map(function (hit) {
+            const option = document.createElement("option");
+            option.value = values === "id" ? hit.id : hit.label;
+            option.label = values === "id" ? hit.label + " (" + hit.type + ")" : hit.type;
+            return option;
+          }));
+        } catch (error) {
+          // Suggestions are a convenience: the form still works without them.
+        }
+      }, 150);
+    });
+  }
+  const box = document.getElementById("search-q");
+  const boxList = document.getElementById("search-suggestions");
+  if (box && boxList) attach(box, boxList, "label");
+  document.querySelectorAll("input[data-suggest]").forEach(function (input) {
+    const list = document.getElementById(input.getAttribute("list"));
+    if (list) attach(input, list, input.dataset.suggest);
   });
 })();

@@ -54,6 +54,12 @@ def jsonld(triples: Iterable[ox.Triple], context: str | dict[str, Any]) -> dict[
     return {"@context": context, "@graph": list(nodes.values())}
 
 
+def context_iri(base_url: str) -> str:
+    """The published context's IRI: under the base (``TDI_BASE_URL``), never the server's host;
+    ``{base}context.jsonld`` resolves to ``GET /context.jsonld``."""
+    return base_url.rstrip("/") + "/context.jsonld"
+
+
 def jsonld_context() -> dict[str, Any]:
     """The JSON-LD context of the project: its shared prefixes."""
     return {"@context": dict(PREFIXES)}

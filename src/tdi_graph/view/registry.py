@@ -25,6 +25,7 @@ import pyoxigraph as ox
 from tdi_graph.errors import NotFound
 from tdi_graph.view.ids import expand_id, graph_of, local_id, short_id
 from tdi_graph.view.rows import select
+from tdi_graph.view.terms import Terms
 
 
 class Ref(TypedDict):
@@ -114,6 +115,7 @@ class Registry:
     mentions: dict[str, list[str]] = field(default_factory=dict)
     described_by: dict[str, list[str]] = field(default_factory=dict)
     reference: set[str] = field(default_factory=set)
+    terms: Terms = field(default_factory=Terms)
     _refs: dict[str, Ref] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -150,6 +152,7 @@ class Registry:
         reg.reference = {
             iri for row in select(store, "api-reference-entities") if (iri := row.iri("entity"))
         }
+        reg.terms = Terms.build(store)
         reg._read_documents(store)
         reg._read_evidence(store)
         reg._read_mentions(store)
