@@ -13,7 +13,8 @@ from fastapi.testclient import TestClient
 
 from tdi_graph.conneg import negotiate, parse_accept
 from tdi_graph.namespaces import ID
-from tdi_graph.sparql import INLINE_MAX, query_form, with_values
+from tdi_graph.sparql import query_form, with_values
+from tdi_graph.sparql_output import INLINE_MAX
 
 ENDPOINT = "/sparql"
 FORM = "application/x-www-form-urlencoded"
