@@ -79,7 +79,14 @@ def test_serve_on_a_port_in_use_is_one_clear_line(store_dir: Path) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = str(taken.getsockname()[1])
-        done = tdi("serve", "--store", str(store_dir), "--port", port)
+        serve = [sys.executable, "-m", "tdi_graph_api.cli", "serve"]  # the app's verb
+        done = subprocess.run(
+            [*serve, "--store", str(store_dir), "--port", port],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=ENV,
+        )
     assert done.returncode == 1
     assert "serving on" not in done.stdout
     assert done.stderr.strip() == (

@@ -115,7 +115,12 @@ def test_commune_kinds(full: ox.Store) -> None:
 
 
 def test_sochaux_is_in_nord_franche_comte_in_both_phases(full: ox.Store) -> None:
-    found = {(r["territory"], r["phase"]) for r in run(full, "territory-of-commune")}
+    found = {
+        (r["territory"], r["phase"])
+        for r in run(
+            full, "territory-of-commune", **queries.get_query("territory-of-commune").example()
+        )
+    }
     assert found == {(ID + "ti1-2707", TDI + "Phase1"), (ID + "ti2-2708", TDI + "Phase2")}
 
 
@@ -170,10 +175,10 @@ def test_researcher_queries_stay_fast_on_the_full_data(full: ox.Store) -> None:
 
     slow = {}
     for name, named in sorted(queries.catalogue().items()):
-        if name.startswith(("api-", "network-")):  # internal: they feed the API and network
+        if name.startswith(("api-", "network-", "dump-")):  # internal: API, network, dumps
             continue
         started = time.perf_counter()
-        result = queries.run(full, named)
+        result = queries.run(full, named, named.example())
         found = int(bool(result)) if isinstance(result, ox.QueryBoolean) else len(list(result))
         seconds = time.perf_counter() - started
         assert found > 0, name

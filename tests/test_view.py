@@ -64,13 +64,22 @@ def test_clean_excerpt() -> None:
 
 def test_query_kind_is_the_query_form(tmp_path: Path) -> None:
     """A SELECT that mentions ``?task`` (which contains "ASK") is a SELECT."""
-    text = "#+ summary: tasks\nPREFIX task: <urn:task:>\nSELECT ?task WHERE { ?task a task:T }\n"
+    head = "#+ summary: {0}\n#+ summary_fr: {0}\n"
+    text = (
+        head.format("tasks") + "PREFIX task: <urn:task:>\nSELECT ?task WHERE { ?task a task:T }\n"
+    )
     path = tmp_path / "tasks.rq"
     path.write_text(text, encoding="utf-8")
     assert queries.read_query(path).kind == "select"
-    path.write_text("#+ summary: ask\n# SELECT in a comment\nASK { ?s ?p ?o }\n", encoding="utf-8")
+    path.write_text(
+        "#+ summary: ask\n#+ summary_fr: ask\n# SELECT in a comment\nASK { ?s ?p ?o }\n",
+        encoding="utf-8",
+    )
     assert queries.read_query(path).kind == "ask"
-    path.write_text("#+ summary: c\nCONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }\n", encoding="utf-8")
+    path.write_text(
+        "#+ summary: c\n#+ summary_fr: c\nCONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }\n",
+        encoding="utf-8",
+    )
     assert queries.read_query(path).kind == "construct"
     assert queries.get_query("territory-of-commune").kind == "select"
 

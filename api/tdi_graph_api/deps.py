@@ -60,8 +60,8 @@ class Services:
     def build(
         cls, settings: Settings, store_dir: Path | None = None, store: ox.Store | None = None
     ) -> Services:
-        """Open the store (the engine at ``TDI_SPARQL_URL`` when set), unless ``store`` is the
-        one already opened from ``store_dir``, and build the registry and the search index."""
+        """Open the store (the engine at ``TDI_SPARQL_URL`` when set), unless ``store`` is the one
+        already opened from ``store_dir``, and build the registry and the search index from it."""
         store_dir = store_dir or settings.store
         if store is None:
             store = cast(ox.Store, open_query_store(settings, store_dir))  # a RemoteStore quacks so

@@ -72,7 +72,7 @@ def test_the_ontology_iri_dereferences_by_accept(
     answer = client.get("/ontology", headers={"accept": accept})
     assert answer.status_code == 200
     assert answer.headers["content-type"].split(";")[0] == media
-    assert answer.headers["vary"] == "Accept"
+    assert "Accept" in [v.strip() for v in answer.headers["vary"].split(",")]
     served = {(q.subject, q.predicate, q.object) for q in ox.parse(answer.content, format=fmt)}
     source = ox.parse((ontology_dir() / "tdi.ttl").read_bytes(), format=ox.RdfFormat.TURTLE)
     assert served == {(q.subject, q.predicate, q.object) for q in source}
