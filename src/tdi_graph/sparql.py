@@ -13,17 +13,15 @@ so the row cap stops a runaway result early, then converted to the negotiated fo
 
 from __future__ import annotations
 
-import io
 import os
 import re
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, Any, cast
+from typing import IO, Any
 
 import pyoxigraph as ox
 
-from tdi_graph.conneg import Format, negotiate
+from tdi_graph.conneg import negotiate
 from tdi_graph.errors import (
     BadRequest,
     OutOfMemory,
@@ -31,15 +29,14 @@ from tdi_graph.errors import (
     QuerySyntaxError,
     ServiceRefused,
     TdiError,
-    TooManyResults,
 )
 from tdi_graph.namespaces import PREFIXES
 from tdi_graph.rdftypes import Term
 from tdi_graph.results import term_value
 from tdi_graph.sandbox import DENIED
 from tdi_graph.sparql_lexer import _KIND, _TOKEN, FORMS, _where, lex, tokens
+from tdi_graph.sparql_output import serialize, spool
 
-INLINE_MAX = 256 * 1024  # answers up to this size travel inside the worker's reply
 CHUNK = 64 * 1024
 MESSAGE_MAX = 300  # characters of a parser message (its list of expected tokens can be huge)
 
@@ -230,32 +227,6 @@ class Answer:
             self.fd = None
 
 
-class _LineCounter(io.RawIOBase):
-    """A writable file that counts lines and stops the serializer past ``limit``."""
-
-    def __init__(self, target: IO[bytes], limit: int, max_rows: int) -> None:
-        super().__init__()
-        self.target, self.limit, self.max_rows, self.lines = target, limit, max_rows, 0
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: Any) -> int:
-        chunk = bytes(data)
-        self.lines += chunk.count(b"\n")
-        if self.lines > self.limit:
-            raise TooManyResults(
-                f"the answer has more than {self.max_rows:,} rows (TDI_MAX_RESULT_ROWS): "
-                "add a LIMIT or make the query more selective"
-            )
-        self.target.write(chunk)
-        return len(chunk)
-
-
-def _spool() -> IO[bytes]:
-    return tempfile.SpooledTemporaryFile(max_size=INLINE_MAX)
-
-
 def _dataset(request: QueryRequest) -> dict[str, Any]:
     if request.default_graphs or request.named_graphs:
         return {
@@ -317,73 +288,9 @@ def _evaluate(store: ox.Store, request: QueryRequest) -> Answer:
         return Answer(data=_page(result, *request.rows))
     kind = "graph" if isinstance(result, ox.QueryTriples) else "solutions"
     fmt = negotiate(kind, request.accept, request.format)
-    out = _spool()
-    _serialize(result, fmt, out, request.max_rows, request.max_bytes)
+    out = spool()
+    serialize(result, fmt, out, request.max_rows, request.max_bytes)
     return Answer(content_type=fmt.content_type, file=out, size=out.tell())
-
-
-class _ByteCounter(io.RawIOBase):
-    """A writable file that stops the serializer once the answer passes ``limit`` bytes."""
-
-    def __init__(self, target: IO[bytes], limit: int) -> None:
-        super().__init__()
-        self.target, self.limit, self.size = target, limit, 0
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: Any) -> int:
-        chunk = bytes(data)
-        self.size += len(chunk)
-        if self.size > self.limit:
-            raise TooManyResults(
-                f"the answer is larger than {self.limit:,} bytes (TDI_MAX_ANSWER_BYTES): "
-                "add a LIMIT or select fewer or shorter values"
-            )
-        self.target.write(chunk)
-        return len(chunk)
-
-
-def _lines_cap(target: IO[bytes], limit: int, max_rows: int) -> IO[bytes]:
-    """``target`` behind a :class:`_LineCounter` (a file as the serializers take one)."""
-    return cast(IO[bytes], _LineCounter(target, limit, max_rows))
-
-
-def _bytes_cap(target: IO[bytes], limit: int) -> IO[bytes]:
-    """``target`` behind a :class:`_ByteCounter`."""
-    return cast(IO[bytes], _ByteCounter(target, limit))
-
-
-def _serialize(result: Any, fmt: Format, final: IO[bytes], max_rows: int, max_bytes: int) -> None:
-    out = _bytes_cap(final, max_bytes)
-    if isinstance(result, ox.QueryBoolean):
-        result.serialize(out, format=fmt.results)
-    elif isinstance(result, ox.QuerySolutions):
-        tsv = ox.QueryResultsFormat.TSV
-        if fmt.name == "tsv":
-            result.serialize(_lines_cap(out, max_rows + 1, max_rows), format=tsv)
-            return
-        with _spool() as spool:
-            lines = _bytes_cap(spool, max_bytes)
-            result.serialize(_lines_cap(lines, max_rows + 1, max_rows), format=tsv)
-            spool.seek(0)
-            parsed = ox.parse_query_results(spool, format=tsv)
-            parsed.serialize(out, format=fmt.results)
-    else:
-        nt = ox.RdfFormat.N_TRIPLES
-        if fmt.name == "ntriples":
-            ox.serialize(result, _lines_cap(out, max_rows, max_rows), format=nt)
-            return
-        with _spool() as spool:
-            lines = _bytes_cap(spool, max_bytes)
-            ox.serialize(result, _lines_cap(lines, max_rows, max_rows), format=nt)
-            spool.seek(0)
-            quads = ox.parse(spool, format=nt)
-            rdf = fmt.rdf
-            assert rdf is not None
-            source = quads if rdf.supports_datasets else (q.triple for q in quads)
-            prefixes = PREFIXES if fmt.name in ("turtle", "trig", "rdfxml") else None
-            ox.serialize(source, out, format=rdf, prefixes=prefixes)
 
 
 def _plain(term: Any) -> Any:

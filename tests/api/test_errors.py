@@ -9,6 +9,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from tests.api import assert_error
+
 ERROR_CODES = {
     400: "bad_request",
     404: "not_found",
@@ -47,27 +49,18 @@ CASES = [
 ]
 
 
-def assert_error_shape(answer, status: int) -> None:  # type: ignore[no-untyped-def]
-    assert answer.status_code == status, answer.text
-    assert answer.headers["content-type"].startswith("application/json")
-    body = answer.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}
-    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
-    assert "Traceback" not in answer.text
-
-
 @pytest.mark.parametrize(("path", "params", "headers", "status", "code"), CASES)
 def test_error_shape(
     client: TestClient, path: str, params: dict, headers: dict, status: int, code: str
 ) -> None:
     answer = client.get(path, params=params, headers=headers)
-    assert_error_shape(answer, status)
+    assert_error(answer, status)
     assert answer.json()["error"]["code"] == code
 
 
 def test_method_not_allowed(client: TestClient) -> None:
     answer = client.post("/api/search", params={"q": "x"})
-    assert_error_shape(answer, 405)
+    assert_error(answer, 405)
     assert answer.json()["error"]["code"] == "method_not_allowed"
 
 
@@ -86,7 +79,7 @@ def test_every_get_route_answers_bad_parameters_with_the_shape(
         }
         answer = client.get(url, params=params)
         if answer.status_code >= 400:
-            assert_error_shape(answer, answer.status_code)
+            assert_error(answer, answer.status_code)
             assert answer.status_code < 500, (path, answer.text)
 
 

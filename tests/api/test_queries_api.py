@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from tdi_graph import queries
 from tdi_graph.namespaces import ID
+from tests.api import assert_error
 
 TDI = "https://w3id.org/tdi-graph/ontology#"
 NAMES = list(queries.catalogue())  # in file order
@@ -20,13 +21,6 @@ def rows(client: TestClient, name: str, **params: Any) -> list[dict[str, Any]]:
     answer = client.get(f"/api/queries/{name}", params={"limit": 1000, **params})
     assert answer.status_code == 200, answer.text
     return list(answer.json()["items"])
-
-
-def assert_error(answer: Any, status: int, code: str) -> str:
-    assert answer.status_code == status, answer.text
-    body = answer.json()
-    assert set(body) == {"error"} and body["error"]["code"] == code
-    return str(body["error"]["message"])
 
 
 def test_list(client: TestClient) -> None:

@@ -13,7 +13,9 @@ from fastapi.testclient import TestClient
 
 from tdi_graph.conneg import negotiate, parse_accept
 from tdi_graph.namespaces import ID
-from tdi_graph.sparql import INLINE_MAX, query_form, with_values
+from tdi_graph.sparql import query_form, with_values
+from tdi_graph.sparql_output import INLINE_MAX
+from tests.api import assert_error
 
 ENDPOINT = "/sparql"
 FORM = "application/x-www-form-urlencoded"
@@ -41,18 +43,6 @@ GRAPH_TYPES = {
 
 def media(answer: httpx.Response) -> str:
     return answer.headers["content-type"].split(";")[0].strip()
-
-
-def assert_error(answer: httpx.Response, status: int, code: str | None = None) -> str:
-    """The contract's error shape; returns the message."""
-    assert answer.status_code == status, answer.text
-    assert media(answer) == "application/json"
-    body = answer.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}
-    assert body["error"]["message"] and "Traceback" not in answer.text
-    if code:
-        assert body["error"]["code"] == code
-    return str(body["error"]["message"])
 
 
 def json_rows(answer: httpx.Response) -> list[dict[str, Any]]:

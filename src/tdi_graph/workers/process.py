@@ -24,7 +24,8 @@ import pyoxigraph as ox
 
 from tdi_graph import sandbox
 from tdi_graph.errors import OutOfMemory, TdiError
-from tdi_graph.sparql import INLINE_MAX, Answer, evaluate
+from tdi_graph.sparql import Answer, evaluate
+from tdi_graph.sparql_output import INLINE_MAX
 
 OOM_MARK = b"memory allocation of"  # what Rust writes to stderr before aborting
 
