@@ -7,6 +7,7 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -73,6 +74,24 @@ def _attach(app: FastAPI, settings: Settings, store_dir: Path) -> Services:
         return services
 
 
+def _x_build(app: FastAPI, store_dir: Path, settings: Settings) -> None:
+    """An ``X-Build`` header on every answer: the id of the build this process serves, so that
+    a client behind a load balancer can tell which build answered (none over a remote engine).
+    Minimal: the ETag/304 middleware of the speed work supersedes it."""
+    from tdi_graph.store import build_id
+
+    found: list[str | None] = []
+
+    @app.middleware("http")
+    async def add_build(request: Any, call_next: Any) -> Any:
+        response = await call_next(request)
+        if not found:
+            found.append(None if settings.sparql_url else build_id(store_dir))
+        if found[0]:
+            response.headers.setdefault("X-Build", found[0])
+        return response
+
+
 def create_app(store_dir: Path | None = None, settings: Settings | None = None) -> FastAPI:
     """The application, serving the store at ``store_dir`` (default: the settings' store).
 
@@ -99,6 +118,7 @@ def create_app(store_dir: Path | None = None, settings: Settings | None = None) 
         lifespan=lifespan,
     )
     errors.install(app)
+    _x_build(app, store_dir, settings)
     security.install(app)  # security headers everywhere, CORS on /sparql and /api/*
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in ROUTERS:
