@@ -77,19 +77,31 @@ def _attach(app: FastAPI, settings: Settings, store_dir: Path) -> Services:
 def _x_build(app: FastAPI, store_dir: Path, settings: Settings) -> None:
     """An ``X-Build`` header on every answer: the id of the build this process serves, so that
     a client behind a load balancer can tell which build answered (none over a remote engine).
-    Minimal: the ETag/304 middleware of the speed work supersedes it."""
+    Minimal (plain ASGI, streams untouched): the ETag/304 middleware of the speed work
+    supersedes it."""
     from tdi_graph.store import build_id
 
-    found: list[str | None] = []
+    found: list[bytes | None] = []
 
-    @app.middleware("http")
-    async def add_build(request: Any, call_next: Any) -> Any:
-        response = await call_next(request)
-        if not found:
-            found.append(None if settings.sparql_url else build_id(store_dir))
-        if found[0]:
-            response.headers.setdefault("X-Build", found[0])
-        return response
+    class XBuild:
+        def __init__(self, inner: Any) -> None:
+            self.inner = inner
+
+        async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+            if scope["type"] != "http":
+                return await self.inner(scope, receive, send)
+            if not found:
+                build = None if settings.sparql_url else build_id(store_dir)
+                found.append(build.encode() if build else None)
+
+            async def send_with_build(message: Any) -> None:
+                if message["type"] == "http.response.start" and found[0]:
+                    message["headers"] = [*message.get("headers", []), (b"x-build", found[0])]
+                await send(message)
+
+            await self.inner(scope, receive, send_with_build)
+
+    app.add_middleware(XBuild)
 
 
 def create_app(store_dir: Path | None = None, settings: Settings | None = None) -> FastAPI:
