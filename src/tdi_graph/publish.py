@@ -175,7 +175,7 @@ def remote_counts(engine: RemoteStore, graphs: list[str]) -> dict[str, int]:
             substitutions={ox.Variable("g"): ox.NamedNode(g)},
             named_graphs=[ox.NamedNode(g)],
         )
-        out[g] = sum(int(row["n"].value) for row in rows)  # type: ignore[union-attr]
+        out[g] = sum(int(row["n"].value) for row in rows)  # type: ignore[union-attr,misc]
     return out
 
 

@@ -30,7 +30,7 @@ import pyoxigraph as ox
 from tdi_graph.errors import BadRequest, EngineError, TdiError
 from tdi_graph.namespaces import GRAPH
 from tdi_graph.remote_http import check_response, engine_auth, http_errors, safe_url, scrub
-from tdi_graph.remote_text import bind, graph_names, has_from, relabel_blank_nodes
+from tdi_graph.remote_text import Term, bind, graph_names, has_from, relabel_blank_nodes
 from tdi_graph.sparql import INLINE_MAX, Answer, QueryRequest, evaluate, query_form
 from tdi_graph.workers import WorkerPool
 
@@ -136,7 +136,7 @@ class RemoteStore:
         use_default_graph_as_union: bool = False,
         default_graph: Any = None,
         named_graphs: Any = None,
-        substitutions: Mapping[ox.Variable, ox.Term] | None = None,
+        substitutions: Mapping[ox.Variable, Term] | None = None,
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         """Evaluate a SPARQL query on the engine; the same arguments and answers as pyoxigraph."""
         text = bind(query, substitutions, prefixes, base_iri)
@@ -160,7 +160,7 @@ class RemoteStore:
         self,
         subject: ox.NamedNode | ox.BlankNode | None,
         predicate: ox.NamedNode | None,
-        object: ox.Term | None,
+        object: Term | None,
         graph_name: ox.NamedNode | None = None,
     ) -> Iterator[ox.Quad]:
         """The quads matching a pattern (``None`` matches anything), from the project's graphs."""

@@ -19,10 +19,12 @@ import pyoxigraph as ox
 from tdi_graph.errors import BadRequest
 from tdi_graph.sparql_lexer import tokens
 
+#: an RDF term (pyoxigraph has no ``Term`` type in its stubs)
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 _PREFIX_NAME = re.compile(r"(?:[^\W\d_][\w.-]*)?")
 
 
-def _values_block(substitutions: Mapping[ox.Variable, ox.Term]) -> str:
+def _values_block(substitutions: Mapping[ox.Variable, Term]) -> str:
     """``VALUES (?a ?b) { (<x> "y") }`` from pyoxigraph's serialisation of each term."""
     names, terms = [], []
     for variable, term in substitutions.items():
@@ -78,7 +80,7 @@ def _where_brace(query: str) -> int:
 
 def bind(
     query: str,
-    substitutions: Mapping[ox.Variable, ox.Term] | None = None,
+    substitutions: Mapping[ox.Variable, Term] | None = None,
     prefixes: Mapping[str, str] | None = None,
     base_iri: str | None = None,
 ) -> str:
