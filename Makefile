@@ -11,8 +11,8 @@ SEEDS  ?= ../shared/seeds
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test test-remote test-fast install assets browser virtuoso wrk validate load serve lint typecheck \
-	bench bench-10m docs openapi fixtures dump audit clean reliability
+.PHONY: run test test-remote scale test-fast install assets browser virtuoso wrk validate load serve lint \
+	typecheck bench bench-10m docs openapi fixtures dump audit clean reliability
 
 # `validate` already ran SHACL, the link and the evidence checks: the load does not repeat them.
 # Both are skipped when the current build was made from the same inputs and code.
@@ -31,6 +31,12 @@ test: install assets browser
 
 test-remote: install virtuoso
 	$(BIN)/pytest -q tests/remote
+
+# docs/scaling.md's figures: ~10 M quads, embedded against Oxigraph's server and Virtuoso (niced;
+# SCALE_TRIPLES=1000000 for a quick run). Minutes to an hour; ~12 GB of memory at 10 M.
+SCALE_TRIPLES ?= 14000000
+scale: install virtuoso
+	nice -n 10 $(BIN)/python -m tests.remote.bench_scaling $(SCALE_TRIPLES) --light
 
 # While working: without the full-data module and the timing checks.
 test-fast: install assets browser

@@ -58,8 +58,10 @@ class BuildCaching:
 
             services = getattr(getattr(scope.get("app"), "state", None), "services", None)
             if services is not None:
-                self._build = build_id(services.store_dir)
-        return self._build
+                # over a remote engine (TDI_SPARQL_URL) there is no immutable build to name
+                remote = bool(services.settings.sparql_url)
+                self._build = "" if remote else (build_id(services.store_dir) or "")
+        return self._build or None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -19,6 +19,7 @@ Credentials come from the settings and never appear in a message.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,7 @@ from tdi_graph.rdftypes import Term
 from tdi_graph.remote_http import check_response, engine_auth, http_errors, safe_url, scrub
 from tdi_graph.remote_text import bind, graph_names, has_from, relabel_blank_nodes
 from tdi_graph.sparql import Answer, QueryRequest, evaluate, query_form
+from tdi_graph.sparql_output import INLINE_MAX
 from tdi_graph.workers import WorkerPool
 
 if TYPE_CHECKING:
@@ -232,11 +234,23 @@ class EnginePool(WorkerPool):
 
     def run(self, request: QueryRequest) -> Answer:
         try:
-            return evaluate(self.store, request)  # type: ignore[arg-type]
+            answer = evaluate(self.store, request)  # type: ignore[arg-type]
         except TdiError:
             raise
         except Exception as exc:  # a bug: a 500 naming it, never a trace
             raise TdiError(f"query evaluation failed: {type(exc).__name__}") from None
+        if answer.file is None:
+            return answer
+        # as a worker's answer reaches the router: bytes when small, else a descriptor to stream
+        file, answer.file = answer.file, None
+        if answer.size <= INLINE_MAX:
+            file.seek(0)
+            answer.body = file.read()
+        else:
+            file.flush()
+            answer.fd = os.dup(file.fileno())  # rolls a spooled file over to disk
+        file.close()
+        return answer
 
     def close(self) -> None:
         self.closed = True

@@ -1,16 +1,19 @@
 """Figures for docs/scaling.md: the embedded store against each remote engine, on the real build
 plus a synthetic graph (``tdi_graph.testing.synthetic``).
 
-Run: ``.venv/bin/python -m tests.remote.bench_scaling [TRIPLES]`` (default 1,000,000 synthetic
-triples). For each store: the time to load (embedded: ``write_build`` + ``open_store`` in
-memory) or to publish (remote: ``tdi-graph publish``, counts checked), its memory (resident set
-size of the process that holds the data), and the p50 of a few named queries over 7 runs.
+Run: ``.venv/bin/python -m tests.remote.bench_scaling [TRIPLES] [--light]`` (default 1,000,000
+synthetic triples; ``make scale`` is the 10 M-quad run; ``--light`` leaves out the two
+whole-graph answers, minutes each at 10 M over HTTP). For each store: the time to load
+(embedded: ``write_build`` + ``open_store`` in memory) or to publish (remote: ``tdi-graph
+publish``, counts checked), its memory (resident set size of the process that holds the data),
+and the p50 of a few named queries (7 runs, 3 when a run takes over 2 s).
 Prints a Markdown table; asserts nothing.
 """
 
 from __future__ import annotations
 
 import gc
+import itertools
 import re
 import resource
 import statistics
@@ -52,9 +55,14 @@ def rss_mb() -> float:
     return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024  # type: ignore[union-attr]
 
 
+HEAVY = ("signature acts (all)", "co-signatory network")
+
+
 def p50(store: Any, name: str, values: dict[str, str], repeat: int = 7) -> tuple[float, int]:
-    runs, rows = [], 0
-    for _ in range(repeat):
+    """Median of ``repeat`` runs (3 when one run takes over 2 s)."""
+    runs: list[float] = []
+    rows = 0
+    while len(runs) < (repeat if not runs or runs[0] < 2 else 3):
         t0 = time.perf_counter()
         named = queries.get_query(name) if name else None
         answer = queries.run(store, named, values) if named else store.query(SIZES)
@@ -63,22 +71,34 @@ def p50(store: Any, name: str, values: dict[str, str], repeat: int = 7) -> tuple
     return statistics.median(runs), rows
 
 
-def measure(store: Any) -> dict[str, tuple[float, int]]:
+def measure(store: Any, light: bool = False) -> dict[str, tuple[float, int]]:
     out = {}
     for label, name, values in CASES:
+        if light and label in HEAVY:
+            out[label] = (float("nan"), -1)
+            continue
         try:
             out[label] = p50(store, name, values)
         except Exception as exc:  # noqa: BLE001 - a figure, not a test: say what failed
             print(f"  {label}: {type(exc).__name__}: {str(exc)[:120]}", file=sys.stderr)
             out[label] = (float("nan"), -1)
+        print(f"  {label}: {out[label][0] * 1000:.1f} ms ({out[label][1]} rows)", flush=True)
     return out
 
 
 def main() -> None:
-    extra = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    quads = [q for g in (collect_curated(), collect_reference()) for qs in g.values() for q in qs]
-    quads += list(synthetic.quads(extra))
-    print(f"{len(quads):,} quads (real build + {extra:,} synthetic)", flush=True)
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    light = "--light" in sys.argv
+    extra = int(args[0]) if args else 1_000_000
+    real = [q for g in (collect_curated(), collect_reference()) for qs in g.values() for q in qs]
+    count = [0]
+
+    def counted(source: Any) -> Any:  # streamed into the build: no list of 10 M quads
+        for quad in source:
+            count[0] += 1
+            yield quad
+
+    quads = counted(itertools.chain(real, synthetic.quads(extra)))
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         store_dir = Path(tmp) / "store"
@@ -86,7 +106,11 @@ def main() -> None:
         t0 = time.perf_counter()
         write_build(store_dir, iter(quads))
         built = time.perf_counter() - t0
-        del quads
+        print(
+            f"{count[0]:,} quads (real build + {extra:,} synthetic): built in {built:.0f} s",
+            flush=True,
+        )
+        del quads, real
         gc.collect()
         base = rss_mb()
         t0 = time.perf_counter()
@@ -95,7 +119,8 @@ def main() -> None:
         results["embedded (in memory)"] = {
             "load": f"build {built:.0f} s + open {opened:.0f} s",
             "memory": f"{rss_mb() - base:.0f} MB (+{base - before:.0f} MB while building)",
-            "queries": measure(memory),
+            "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "queries": measure(memory, light),
         }
         del memory
         gc.collect()
@@ -103,7 +128,7 @@ def main() -> None:
         results["embedded (on disk)"] = {
             "load": "(same build)",
             "memory": "RocksDB page cache",
-            "queries": measure(disk),
+            "queries": measure(disk, light),
         }
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"embedded done; peak RSS {peak:.0f} MB", flush=True)
@@ -114,7 +139,8 @@ def main() -> None:
                 publish(disk, Target.from_settings(settings))
                 sent = time.perf_counter() - t0
                 remote = RemoteStore(engine.query_url, timeout=600.0)
-                figures = measure(remote)
+                print(f"{name}: published in {sent:.0f} s", flush=True)
+                figures = measure(remote, light)
                 results[f"{name} server"] = {
                     "load": f"publish {sent:.0f} s",
                     "memory": f"{engine.rss_mb():.0f} MB (engine process)",
