@@ -23,11 +23,14 @@ PASSWORD = "Wr0ng-pa$$word-do-not-echo"
 
 
 def _cases() -> list[tuple[str, dict[str, str]]]:
-    """Every named query with its defaults, then with each example of its ``#+`` header."""
+    """Every named query with its defaults (and the example values of its required
+    parameters), then with each other example of its ``#+`` header."""
     out = []
     for name, named in queries.catalogue().items():
-        out.append((name, {}))
-        out += [(name, {k: str(v) for k, v in example.items()}) for example in named.examples]
+        first = named.example()
+        out.append((name, first))
+        examples = [{k: str(v) for k, v in example.items()} for example in named.examples]
+        out += [(name, example) for example in examples if example != first]
     return out
 
 
@@ -81,7 +84,7 @@ VIRTUOSO_DEPARTS: dict[str, str] = {
     "commitment-parts-check": _BOOLEAN,
     "commitments-of-actor": _DURATION,
     "communes-in-sources": "LATERAL (SPARQL 1.2, in Oxigraph) is a syntax error in Virtuoso",
-    "entity-sources": _ALT_PATH,
+    "entity-sources[entity=bpifrance]": _ALT_PATH,
     "events-by-year": "Virtuoso's SPARQL compiler fails: internal error sparp_gp_deprecate()",
     "events-timeline": _COALESCE,
     "money-by-operator-and-instrument": _DURATION,
