@@ -122,6 +122,8 @@ bench: install assets wrk
 	$(BIN)/python -m bench.serving --synthetic 1000000
 	$(BIN)/python -m bench.load
 	$(BIN)/python -m bench.sparql
+	$(BIN)/python -m bench.queries
+	$(BIN)/python -m bench.network
 
 # The same at 10 M synthetic triples (long: a separate target).
 bench-10m: install assets wrk

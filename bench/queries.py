@@ -23,7 +23,7 @@ def timed(store: ox.Store, query: queries.NamedQuery, repeat: int = 5) -> float:
     runs = []
     for _ in range(repeat):
         t0 = time.perf_counter()
-        answer = queries.run(store, query)
+        answer = queries.run(store, query, query.example())
         if query.kind in ("select", "construct", "describe"):
             for _row in answer:
                 pass
