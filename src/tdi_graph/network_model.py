@@ -336,7 +336,14 @@ def _read_network(store: ox.Store, registry: Registry) -> nx.MultiDiGraph:
             continue
         for node, found in ((edge.u, a), (edge.v, b)):
             if node not in graph:
-                graph.add_node(node, label=found.label, type=found.type, **{"class": found.cls})
+                graph.add_node(
+                    node,
+                    label=found.label,
+                    type=found.type,
+                    class_label=found.class_label,
+                    class_label_en=found.class_label_en,
+                    **{"class": found.cls},
+                )
             node_sources[node].update(edge.sources)
         graph.add_edge(edge.u, edge.v, key=key, **_edge_attrs(edge, docs, prov, registry))
     for node, data in graph.nodes(data=True):

@@ -33,11 +33,14 @@ def iso_date(value: str | None) -> str | None:
 
 @dataclass(frozen=True)
 class NodeInfo:
-    """What the store says of a node: its type, most specific class and label."""
+    """What the store says of a node: its type, most specific class (local name, and its
+    French and English labels from the model) and label."""
 
     type: str
     cls: str
     label: str
+    class_label: str = ""
+    class_label_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,9 @@ def describe(registry: Registry, node: str) -> NodeInfo | None:
     kind, cls = registry.node_type(iri), registry.node_class(iri)
     if kind is None or cls is None:
         return None
-    return NodeInfo(kind, local_name(cls), registry.label(iri))
+    name = local_name(cls)
+    labels = (registry.terms.label(cls, lang) for lang in ("fr", "en"))
+    return NodeInfo(kind, name, registry.label(iri), *(found or name for found in labels))
 
 
 def documents(registry: Registry) -> dict[str, Document]:

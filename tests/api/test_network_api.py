@@ -214,3 +214,13 @@ def test_the_map_answers_are_computed_once(client: TestClient) -> None:
     raw, packed = cache[("communes", 2)]
     assert client.get("/api/communes.geojson", params={"phase": 2}).content == raw
     assert cache[("communes", 2)][0] is raw and gzip.decompress(packed) == raw
+
+
+def test_nodes_name_their_class_in_both_languages(client: TestClient) -> None:
+    """The node card shows the class's label from the model, never its raw local name."""
+    doc = client.get("/api/network").json()
+    nodes = {n["data"]["id"]: n["data"] for n in doc["elements"]["nodes"]}
+    person = nodes["eric-lombard"]
+    assert person["class"] == "Person"
+    assert (person["class_label"], person["class_label_en"]) == ("personne", "person")
+    assert all(n["class_label"] and n["class_label_en"] for n in nodes.values())

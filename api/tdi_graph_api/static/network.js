@@ -341,7 +341,7 @@
       closeButton(),
       el("h2", {}, d.label),
       el("p", {}, el("span", { class: "badge" }, pick(state.nodeTypes[d.type] || {}, "label") || d.type), " ",
-        el("span", { class: "muted" }, d.class || "")),
+        el("span", { class: "muted" }, pick(d, "class_label") || d.class || "")),
       el("p", {}, el("a", { href: d.href, class: "entity-link" }, "Voir la fiche de l'entité →")),
       el("table", { class: "metrics" }, metrics.map((m) =>
         el("tr", {}, el("th", {}, METRIC_LABELS[m]), el("td", {}, fmt(d[m], m))))),
