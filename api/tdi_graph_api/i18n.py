@@ -153,6 +153,14 @@ def lang(ctx: Any) -> str:
 
 
 @pass_context
+def prefixed(ctx: Any, prefix: str) -> dict[str, str]:
+    """Every chrome string whose key starts with ``prefix``, in the page's language (for the
+    pages' scripts)."""
+    language = _lang(ctx)
+    return {key: message(key, language) for key in messages() if key.startswith(prefix)}
+
+
+@pass_context
 def t(ctx: Any, key: str, **values: Any) -> str:
     """The chrome string ``key`` in the page's language, ``{name}`` fields filled."""
     text = message(key, _lang(ctx))
@@ -234,6 +242,7 @@ def switch_url(ctx: Any) -> str:
 GLOBALS = {
     "lang": lang,
     "t": t,
+    "messages": prefixed,
     "term": term,
     "typename": typename,
     "inverse": inverse,

@@ -154,3 +154,14 @@ def test_focus_from_the_url_and_unknown_focus(page: Page, live_server: str) -> N
         "() => document.getElementById('network-status').textContent.includes('apparaît pas')"
     )
     assert page.evaluate("window.tdiNetwork.cy.nodes().length") > 50
+
+
+def test_the_network_speaks_english_with_lang_en(page: Page, live_server: str) -> None:
+    """?lang=en: the status line, the node card and its class come from the catalogue and the
+    model's English labels, not the French strings."""
+    _open(page, f"{live_server}/network?focus=eric-lombard&lang=en")
+    status = page.inner_text("#network-status")
+    assert " nodes, " in status and " links around “Éric Lombard”" in status, status
+    card = page.inner_text("#entity-card")
+    assert "See the entity's page" in card and "Centre the network here" in card, card
+    assert "person" in card and "Voir la fiche" not in card and "Person" not in card, card

@@ -5,10 +5,12 @@
   const $ = (id) => document.getElementById(id);
   const status = $("network-status");
   const card = $("entity-card");
-  const METRIC_LABELS = {
-    degree: "degré", weighted_degree: "degré pondéré", betweenness: "intermédiarité",
-    pagerank: "PageRank", community: "communauté",
-  };
+  /* the page's strings in its language: locales/messages.json (netjs.*), via network.html */
+  const MSG = config.messages || {};
+  const msg = (key, values = {}) =>
+    (MSG["netjs." + key] || key).replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+  const METRIC_LABELS = Object.fromEntries(["degree", "weighted_degree", "betweenness", "pagerank",
+    "community"].map((k) => [k, msg("metric." + k)]));
   /* node types and relations with their labels: ontology/presentation.ttl, via /api/network */
   const state = { focus: config.focus || null, documents: {}, allNodes: new Map(), request: 0,
     nodeTypes: {}, relations: {} };
@@ -152,11 +154,11 @@
     saveToUrl();
     if (!typesChosen || !relationsChosen) {
       cy.elements().remove();
-      status.textContent = "Choisissez au moins un type de nœud et une relation.";
+      status.textContent = msg("choose");
       return;
     }
     status.classList.remove("error");
-    status.textContent = "Chargement du réseau…";
+    status.textContent = msg("loading");
     let answer;
     try {
       const response = await fetch("/api/network?" + params("json").toString());
@@ -166,14 +168,14 @@
         const missing = state.focus;
         state.focus = null;
         await load();
-        status.textContent = `« ${missing} » n'apparaît pas dans ce réseau. ` + status.textContent;
+        status.textContent = msg("missing", { name: missing }) + status.textContent;
         return;
       }
       if (!response.ok) throw new Error(answer.error ? answer.error.message : response.statusText);
     } catch (err) {
       if (ticket !== state.request) return;
       status.classList.add("error");
-      status.textContent = "Réseau indisponible : " + err.message;
+      status.textContent = msg("unavailable") + err.message;
       cy.elements().remove();
       return;
     }
@@ -212,12 +214,12 @@
     cy.fit(cy.nodes(), 70);  // room at the edges for labels (they are sized after the zoom)
     legibleLabels();
     fillSearch();
-    const what = state.focus ? ` autour de « ${labelOf(state.focus)} »` : "";
-    const folded = isolated.length ? ` (${isolated.length} nœuds sans lien dans cette vue masqués)` : "";
-    status.textContent = `${cy.nodes().length} nœuds, ${edges.length} liens${what}${folded}.`;
+    const what = state.focus ? msg("around", { name: labelOf(state.focus) }) : "";
+    const folded = isolated.length ? msg("folded", { n: isolated.length }) : "";
+    status.textContent = msg("counts", { nodes: cy.nodes().length, edges: edges.length, what, folded });
     $("network-clear-focus").hidden = !state.focus;
     $("network-focus").hidden = !state.focus;
-    $("network-focus").textContent = state.focus ? `Centré sur ${labelOf(state.focus)}` : "";
+    $("network-focus").textContent = state.focus ? msg("centred_on") + labelOf(state.focus) : "";
     document.body.dataset.networkReady = String(state.request);
     if (state.focus && cy.getElementById(state.focus).nonempty()) {
       showNode(cy.getElementById(state.focus));
@@ -322,7 +324,7 @@
   }
 
   function closeButton() {
-    return el("button", { type: "button", class: "close", "aria-label": "Fermer", onclick: () => { card.hidden = true; cy.elements().unselect(); } }, "×");
+    return el("button", { type: "button", class: "close", "aria-label": msg("close"), onclick: () => { card.hidden = true; cy.elements().unselect(); } }, "×");
   }
 
   function showNode(node) {
@@ -342,18 +344,18 @@
       el("h2", {}, d.label),
       el("p", {}, el("span", { class: "badge" }, pick(state.nodeTypes[d.type] || {}, "label") || d.type), " ",
         el("span", { class: "muted" }, pick(d, "class_label") || d.class || "")),
-      el("p", {}, el("a", { href: d.href, class: "entity-link" }, "Voir la fiche de l'entité →")),
+      el("p", {}, el("a", { href: d.href, class: "entity-link" }, msg("entity_page"))),
       el("table", { class: "metrics" }, metrics.map((m) =>
         el("tr", {}, el("th", {}, METRIC_LABELS[m]), el("td", {}, fmt(d[m], m))))),
-      el("h3", {}, "Liens"),
+      el("h3", {}, msg("links")),
       el("ul", {}, Object.entries(neighbours).map(([relation, others]) =>
         el("li", {}, el("strong", {}, relation), " : ",
           [...others.entries()].slice(0, 12).map(([id, label], i) => [i ? ", " : "",
             el("a", { href: "#", onclick: (e) => { e.preventDefault(); showNode(cy.getElementById(id)); } }, label)]),
           others.size > 12 ? ` … (+${others.size - 12})` : ""))),
-      el("h3", {}, "Sources"),
+      el("h3", {}, msg("sources")),
       sourceList(d.sources || []),
-      el("p", {}, el("button", { type: "button", onclick: () => focusOn(d.id) }, "Centrer le réseau ici")),
+      el("p", {}, el("button", { type: "button", onclick: () => focusOn(d.id) }, msg("focus_here"))),
     );
     card.hidden = false;
     card.dataset.node = d.id;
@@ -368,7 +370,7 @@
       const entity = await response.json();
       const quotes = (entity.sources || []).filter((s) => s.excerpt).slice(0, 4);
       if (!quotes.length || card.dataset.node !== id) return;
-      card.append(el("h3", {}, "Extraits"), ...quotes.map((s) =>
+      card.append(el("h3", {}, msg("excerpts")), ...quotes.map((s) =>
         el("blockquote", { class: "excerpt" }, s.excerpt, " ", el("cite", { class: "muted" }, s.title || s.id))));
     } catch (err) {
       /* the card already shows the sources */
@@ -390,8 +392,8 @@
 
   const EDGE_KEYS = ["id", "source", "target", "relation", "sources", "documents", "date",
     "excerpt", "curation_only", "reason", "derived", "evidence", "citations"];
-  const EXTRA_LABELS = { role: "rôle", title: "intitulé", event: "événement", amount: "montant",
-    weight: "poids", count: "nombre" };
+  const EXTRA_LABELS = Object.fromEntries(["role", "title", "event", "amount", "weight", "count"]
+    .map((k) => [k, msg("extra." + k)]));
   const present = (v) => v !== null && v !== undefined && v !== "" && !(Array.isArray(v) && !v.filter((x) => x !== null).length);
 
   function showEdge(edge) {
@@ -404,11 +406,11 @@
       el("p", {}, edge.source().data("label"), " ",
         el("em", { class: "relation-label" }, (state.relations[d.relation] || {}).label || d.relation),
         " ", edge.target().data("label")),
-      d.date ? el("p", { class: "muted" }, "Date : " + d.date) : null,
+      d.date ? el("p", { class: "muted" }, msg("date") + d.date) : null,
       extra.length ? el("table", { class: "edge-facts" }, extra.map(([k, v]) => el("tr", {}, el("th", {}, EXTRA_LABELS[k] || k.replace(/_/g, " ")),
         el("td", {}, Array.isArray(v) ? v.filter((x) => x !== null).map((x) => labelOf(String(x))).join(", ") : String(v))))) : null,
-      d.curation_only ? el("p", { class: "curation-only" }, "Lien établi par l'équipe tdi-graph, sans document source.") : null,
-      el("h3", {}, "Sources"),
+      d.curation_only ? el("p", { class: "curation-only" }, msg("curation_only")) : null,
+      el("h3", {}, msg("sources")),
       edgeSources(d.sources || []),
     );
     card.hidden = false;
@@ -443,7 +445,7 @@
       }
     }
     if (!found) {
-      status.textContent = `Aucun nœud ne correspond à « ${text} ».`;
+      status.textContent = msg("no_match", { text });
       return;
     }
     focusOn(found);
