@@ -17,6 +17,8 @@ from urllib.parse import parse_qsl, urlencode
 
 import orjson
 
+from tdi_graph_api.errors import error_response
+
 Scope = dict[str, Any]
 LIST_KEYS = ("items", "results")
 SKIP = ("/api/network",)
@@ -62,10 +64,6 @@ def to_csv(data: dict[str, Any]) -> bytes | None:
     return buffer.getvalue().encode("utf-8")
 
 
-def _error(status: int, message: str) -> tuple[int, bytes]:
-    return status, orjson.dumps({"error": {"code": "bad_request", "message": message}})
-
-
 class CsvFormat:
     """Answer ``?format=csv`` on the JSON list routes of ``/api`` as CSV."""
 
@@ -88,7 +86,10 @@ class CsvFormat:
             await self.app(inner, receive, send)
             return
         if set(asked) != {"csv"}:
-            await _send(send, *_error(400, f"format must be csv or json, not {asked[-1]!r}"))
+            refusal = error_response(
+                400, "bad_request", f"format must be csv or json, not {asked[-1]!r}"
+            )
+            await refusal(scope, receive, send)
             return
         await self._as_csv(inner, receive, send, path.rstrip("/").rsplit("/", 1)[-1])
 
@@ -110,7 +111,10 @@ class CsvFormat:
         if start.get("status") == 200 and media.startswith(b"application/json"):
             table = to_csv(orjson.loads(body))
             if table is None:
-                await _send(send, *_error(400, "this answer is not a list: no CSV form"))
+                refusal = error_response(
+                    400, "bad_request", "this answer is not a list: no CSV form"
+                )
+                await refusal(scope, receive, send)
                 return
         if table is None:  # an error (or not JSON): as it is
             await send(
@@ -127,9 +131,3 @@ class CsvFormat:
         ]
         await send({**start, "headers": headers})
         await send({"type": "http.response.body", "body": table})
-
-
-async def _send(send: Any, status: int, body: bytes) -> None:
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
