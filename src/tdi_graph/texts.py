@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from tdi_graph.store import current_build
+from tdi_graph.store import served_build
 from tdi_graph.validate import documents, normalise
 from tdi_graph.view.ids import local_id
 
@@ -37,9 +37,11 @@ def collect(curated: Mapping[str, list[ox.Quad]], sources_dir: Path | None) -> d
 
 def read(store_dir: Path, ident: str) -> str | None:
     """The text of document ``ident`` in the build being served, or ``None``."""
-    build = current_build(store_dir)
-    path = build / TEXTS / f"{ident}.txt" if build else None
-    if path is None or not path.is_file() or "/" in ident:
+    build = served_build(store_dir)  # not `current`: a load beside the server moves that
+    if build is None or "/" in ident:
+        return None
+    path = build / TEXTS / f"{ident}.txt"
+    if not path.is_file():
         return None
     return path.read_text(encoding="utf-8")
 
