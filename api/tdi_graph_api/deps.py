@@ -192,21 +192,11 @@ async def get_services(request: Request) -> Services:
     return services_of(request.app)
 
 
-async def get_store(request: Request) -> ox.Store:
-    return services_of(request.app).store
-
-
-async def get_registry(request: Request) -> Registry:
-    return services_of(request.app).registry
-
-
 async def get_search_index(request: Request) -> SearchIndex:
     return services_of(request.app).search
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
-StoreDep = Annotated[ox.Store, Depends(get_store)]
-RegistryDep = Annotated[Registry, Depends(get_registry)]
 SearchDep = Annotated[SearchIndex, Depends(get_search_index)]
 
 #: an entity id in a path
