@@ -12,6 +12,7 @@ past ``max_header_bytes``, and closes a connection whose head is not complete wi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -147,6 +148,9 @@ def run(
     )
 
 
+SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
 def _supervise(serve: Any, processes: int) -> None:
     """Fork ``processes`` children running ``serve()``; replace one that dies; on SIGINT or
     SIGTERM stop them all and return once they have ended."""
@@ -155,10 +159,14 @@ def _supervise(serve: Any, processes: int) -> None:
     stopping = False
 
     def fork() -> None:
+        # SIGINT/SIGTERM are blocked across the fork: one that arrived in the child before it
+        # reset its handlers would run the parent's ``stop`` there and the child would live on
+        signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
         pid = os.fork()
-        if pid == 0:  # the child: default signal handling, then serve
+        if pid == 0:  # the child: default signal handling (a pending stop ends it), then serve
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)
             code = 0
             try:
                 serve()
@@ -167,21 +175,28 @@ def _supervise(serve: Any, processes: int) -> None:
             os._exit(code)
         children.add(pid)
         started[pid] = time.monotonic()
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)
 
     def stop(signum: int, frame: Any) -> None:
         nonlocal stopping
         stopping = True
-        for pid in list(children):
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                children.discard(pid)
 
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    def terminate(signalled: set[int]) -> None:
+        """SIGTERM to every child not yet told: the loop does it, so that a child forked while
+        the handler ran is told too."""
+        for pid in children - signalled:
+            signalled.add(pid)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+    previous = {sig: signal.signal(sig, stop) for sig in SIGNALS}
+    signalled: set[int] = set()
     try:
         for _ in range(processes):
             fork()
         while children:
+            if stopping:
+                terminate(signalled)
             time.sleep(POLL_SECONDS)  # only our children: the process may have others
             for pid in list(children):
                 if os.waitpid(pid, os.WNOHANG)[0] == 0:
