@@ -20,14 +20,17 @@ run: install assets
 	$(BIN)/tdi-graph load --check || { $(MAKE) --no-print-directory validate && $(BIN)/tdi-graph load --no-validate; }
 	$(BIN)/tdi-graph serve --host $(HOST) --port $(PORT)
 
-# Every test, the real-data smoke tests (-m full) and the wall-clock checks (-m perf) too.
+# Every test, the real-data smoke tests (-m full) and the wall-clock checks (-m perf) too, on
+# TEST_WORKERS processes (pytest-xdist; a test file stays in one process, with its fixtures).
+# Many tests wait (time limits, subprocesses, Chromium): more workers than cores pays.
+TEST_WORKERS ?= 3
 # tests/remote (real engines: Oxigraph's server and Virtuoso, started and stopped by the tests)
 # runs apart, `make test-remote` (.ci/run runs both).
 test: install assets browser
 	$(BIN)/ruff check src api tests bench
 	$(BIN)/ruff format --check src api tests bench
 	$(BIN)/mypy
-	$(BIN)/pytest -q -m "not remote"
+	$(BIN)/pytest -q -m "not remote" -n $(TEST_WORKERS) --dist loadfile
 
 test-remote: install virtuoso
 	$(BIN)/pytest -q tests/remote

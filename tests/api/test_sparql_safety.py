@@ -164,7 +164,7 @@ def _alive(pid: int) -> bool:
     return Path(f"/proc/{pid}").exists() and "Z" not in _state(pid)
 
 
-def _gone(pids: set[int], within: float = 2.0) -> bool:
+def _gone(pids: set[int], within: float = 10.0) -> bool:
     """Whether the processes are gone within ``within`` s (a reniced worker, killed, takes a
     little longer to tear its address space down on a busy machine)."""
     deadline = time.monotonic() + within
