@@ -134,15 +134,15 @@ class Registry:
             for iri, names in by_resource.items()
         }
         reg._qualify_territories(store)
-        ranks: dict[str, int] = {}
+        ranks: dict[str, tuple[int, str]] = {}
         for row in select(store, "api-categories", columns="entity category rank"):
             entity = row.iri("entity")
             if entity is None:
                 continue
-            rank = int(row.text("rank") or 99)
-            if rank < ranks.get(entity, 99):
-                ranks[entity] = rank
-                reg.categories[entity] = row.text("category") or "resource"
+            key = (int(row.text("rank") or 99), row.text("category") or "resource")
+            if key < ranks.get(entity, (99, "")):
+                ranks[entity] = key
+                reg.categories[entity] = key[1]
         node_ranks: dict[str, tuple[int, str]] = {}
         for row in select(store, "api-node-types", columns="entity class node_type rank"):
             entity, cls_iri = row.iri("entity"), row.iri("class")
@@ -159,7 +159,21 @@ class Registry:
         reg._read_documents(store)
         reg._read_evidence(store)
         reg._read_mentions(store)
+        reg._sort()
         return reg
+
+    def _sort(self) -> None:
+        """Every table in key order: the registry is the same whatever order the store gives
+        rows in (on disk, in memory, another engine), so a kept copy equals a recomputed one."""
+        for name in ("labels", "categories", "node_types", "documents", "evidence", "mentions"):
+            setattr(self, name, dict(sorted(getattr(self, name).items())))
+        self.described_by = dict(sorted(self.described_by.items()))
+        self.shown = dict(sorted(self.shown.items()))
+        terms = self.terms
+        for table in (terms.labels, terms.inverse, terms.types, terms.network):
+            ordered = sorted(table.items())
+            table.clear()
+            table.update((term, dict(sorted(by.items()))) for term, by in ordered)
 
     def _qualify_territories(self, store: ox.Store) -> None:
         """Territories of the two phases share names: the name the pages show (``shown``, by
@@ -217,7 +231,9 @@ class Registry:
                 publishers[doc].add(publisher)
             if (contradiction := row.iri("contradiction")) is not None:
                 contradictions[doc].add(contradiction)
-            entry["printed_date"] = entry["printed_date"] or row.text("printed")
+            printed = row.text("printed")
+            if printed and (entry["printed_date"] is None or printed < entry["printed_date"]):
+                entry["printed_date"] = printed
             issued = row.text("issued")
             if issued and (entry["date"] is None or issued < entry["date"]):
                 entry["date"] = issued[:10]
