@@ -26,7 +26,6 @@ from tdi_graph import void
 from tdi_graph.derived import compute, read_model
 from tdi_graph.errors import BadRequest
 from tdi_graph.reconcile import Reconciler
-from tdi_graph.remote import EnginePool, RemoteStore, open_query_store
 from tdi_graph.search import SEARCH_TYPES, SearchIndex
 from tdi_graph.settings import Settings
 from tdi_graph.sparql import Answer, QueryRequest
@@ -70,6 +69,8 @@ class Services:
             model = read_model(opened)
             return cls(settings, store_dir, opened.store, model.registry, model.search)
         if store is None:
+            from tdi_graph.remote import open_query_store  # httpx: only for a remote engine
+
             store = cast(ox.Store, open_query_store(settings, store_dir))  # a RemoteStore quacks so
         model = compute(store)
         return cls(settings, store_dir, store, model.registry, model.search)
@@ -141,7 +142,10 @@ class Services:
             return self._get_pool()
 
     def _get_pool(self) -> WorkerPool:
-        if self._pool is None and isinstance(self.store, RemoteStore):
+        if self._pool is None and not isinstance(self.store, ox.Store):  # a RemoteStore
+            from tdi_graph.remote import EnginePool, RemoteStore
+
+            assert isinstance(self.store, RemoteStore)
             settings = self.settings  # the engine evaluates: the pool only admits and passes on
             self._pool = EnginePool(
                 self.store,
