@@ -34,6 +34,7 @@ from tdi_graph.store import (
     write_build,
 )
 
+THING = "https://w3id.org/tdi-graph/id/thing"
 URLS = [
     "/api/search?q=lombard",
     "/api/search?q=banque%20territoires",
@@ -302,3 +303,42 @@ def test_a_read_model_payload_round_trips(copy: Path) -> None:
     payload = derived_path(build).read_bytes().partition(b"\n")[2]
     found = derived._PlainUnpickler(io.BytesIO(payload)).load()
     assert set(found) == {"registry", "terms", "search"}
+
+
+# --- opening while the app is imported ---------------------------------------------------------
+
+
+def _labelled(tmp_path: Path, label: str) -> Path:
+    quad = ox.Quad(
+        ox.NamedNode("https://w3id.org/tdi-graph/id/thing"),
+        ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+        ox.Literal(label),
+        ox.NamedNode("https://w3id.org/tdi-graph/graph/entities"),
+    )
+    return write_build(tmp_path, [quad], derive=derived.derive)
+
+
+def test_opening_reads_the_model_of_the_build_that_serves(tmp_path: Path) -> None:
+    first = _labelled(tmp_path, "first")
+    assert derived.Opening(tmp_path).result()[1].registry.label(THING) == "first"
+    release(first)
+    second = _labelled(tmp_path, "second")
+    opened, model = derived.Opening(tmp_path).result()
+    assert opened.path == second and model.registry.label(THING) == "second"
+    release(second)
+    snapshot = second.with_name(second.name + ".nq")
+    snapshot.write_bytes(snapshot.read_bytes()[:-5])  # damaged: the first build serves
+    opened, model = derived.Opening(tmp_path).result()
+    assert opened.path == first and model.registry.label(THING) == "first"
+
+
+def test_opening_a_damaged_store_raises_in_the_caller(tmp_path: Path) -> None:
+    from tdi_graph.errors import BuildDamaged, StoreMissing
+
+    with pytest.raises(StoreMissing):
+        derived.Opening(tmp_path / "nothing").result()
+    build = _labelled(tmp_path, "only")
+    release(build)
+    (build.with_name(build.name + ".manifest.json")).write_text("{")
+    with pytest.raises(BuildDamaged, match="corrupt manifest"):
+        derived.Opening(tmp_path).result()

@@ -26,17 +26,19 @@ import os
 import pickle
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, NamedTuple, NoReturn
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 import pyoxigraph as ox
 
 from tdi_graph.gctools import gc_paused
 from tdi_graph.resources import queries_dir
-from tdi_graph.search import SearchIndex
-from tdi_graph.store import OpenedBuild, code_digest, derived_path
-from tdi_graph.view import Registry
-from tdi_graph.view.terms import Terms
+from tdi_graph.store import OpenedBuild, code_digest, current_build, derived_path, open_build
+
+if TYPE_CHECKING:  # imported when used: `tdi-graph serve` starts opening the build first
+    from tdi_graph.search import SearchIndex
+    from tdi_graph.view import Registry
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,9 @@ class ReadModel(NamedTuple):
 
 def compute(store: ox.Store) -> ReadModel:
     """The read model of ``store``, computed from its named queries."""
+    from tdi_graph.search import SearchIndex
+    from tdi_graph.view import Registry
+
     registry = Registry.build(store)
     return ReadModel(registry, SearchIndex.build(store, registry))
 
@@ -109,6 +114,10 @@ def _exactly(cls: type, state: Any, skip: tuple[str, ...] = ()) -> dict[str, Any
 def _from_state(state: Any) -> ReadModel:
     if not isinstance(state, dict) or set(state) != {"registry", "terms", "search"}:
         raise ValueError("not a read model")
+    from tdi_graph.search import SearchIndex
+    from tdi_graph.view import Registry
+    from tdi_graph.view.terms import Terms
+
     terms = Terms(**_exactly(Terms, state["terms"]))
     registry = Registry(
         **_exactly(Registry, state["registry"], skip=("_refs", "terms")), terms=terms
@@ -143,12 +152,16 @@ def save(build: Path, model: ReadModel) -> Path:
 def restore(build: Path) -> ReadModel | None:
     """The read model kept beside ``build``, or ``None`` (with a warning saying why) when it is
     missing, stale (another build, other code) or damaged."""
-    path = derived_path(build)
-    found = _read(path, build.name)
+    found = kept(build)
     if isinstance(found, str):
-        log.warning("read model %s: %s: computing it from the store", path, found)
+        log.warning("read model %s: %s: computing it from the store", derived_path(build), found)
         return None
     return found
+
+
+def kept(build: Path) -> ReadModel | str:
+    """The read model kept beside ``build``, or why not (a line; nothing is logged)."""
+    return _read(derived_path(build), build.name)
 
 
 def _read(path: Path, build_id: str) -> ReadModel | str:
@@ -182,11 +195,16 @@ def _read(path: Path, build_id: str) -> ReadModel | str:
         return f"damaged ({exc})"
 
 
-def read_model(opened: OpenedBuild) -> ReadModel:
-    """The read model of the build that serves: kept beside it, else computed (and kept)."""
-    found = restore(opened.path)
-    if found is not None:
+def read_model(opened: OpenedBuild, found: ReadModel | str | None = None) -> ReadModel:
+    """The read model of the build that serves: kept beside it, else computed (and kept).
+
+    ``found`` is what :func:`kept` gave for ``opened.path`` already, if it was asked.
+    """
+    if found is None:
+        found = kept(opened.path)
+    if isinstance(found, ReadModel):
         return found
+    log.warning("read model %s: %s: computing it from the store", derived_path(opened.path), found)
     started = time.perf_counter()
     model = compute(opened.store)
     try:
@@ -197,6 +215,37 @@ def read_model(opened: OpenedBuild) -> ReadModel:
         seconds = time.perf_counter() - started
         log.warning("read model of %s computed in %.1f s and kept", opened.path, seconds)
     return model
+
+
+class Opening:
+    """The build to serve being opened in a thread (its snapshot parsed by pyoxigraph, mostly
+    outside the GIL) while the caller goes on, e.g. importing the app; :meth:`result` reads
+    the read model kept beside the build ``current`` names meanwhile, in the calling thread,
+    and returns both: start-up takes the longer of the two, not their sum.
+
+    If another build serves (``current`` is damaged: :func:`~tdi_graph.store.open_build`
+    falls back), the model read ahead is dropped and that build's is used.
+    """
+
+    def __init__(self, store_dir: Path, *, in_memory: bool = True) -> None:
+        self._ahead = current_build(store_dir)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="open-build")
+        self._opened = self._pool.submit(open_build, store_dir, in_memory=in_memory)
+
+    def result(self) -> tuple[OpenedBuild, ReadModel]:
+        """The opened build and its read model (:class:`~tdi_graph.errors.BuildDamaged` or
+        :class:`~tdi_graph.errors.StoreMissing` as :func:`~tdi_graph.store.open_build`)."""
+        try:
+            found = kept(self._ahead) if self._ahead is not None else None
+            opened = self._opened.result()
+        finally:
+            self._pool.shutdown()
+        return opened, read_model(opened, found if opened.path == self._ahead else None)
+
+
+def open_served(store_dir: Path, *, in_memory: bool = True) -> tuple[OpenedBuild, ReadModel]:
+    """The build to serve (:func:`tdi_graph.store.open_build`) and its read model."""
+    return Opening(store_dir, in_memory=in_memory).result()
 
 
 def derive(store: ox.Store, build: Path) -> None:

@@ -159,15 +159,29 @@ class Registry:
         reg._read_documents(store)
         reg._read_evidence(store)
         reg._read_mentions(store)
-        reg._sort()
+        reg._canonical()
         return reg
 
-    def _sort(self) -> None:
-        """Every table in key order: the registry is the same whatever order the store gives
-        rows in (on disk, in memory, another engine), so a kept copy equals a recomputed one."""
-        for name in ("labels", "categories", "node_types", "documents", "evidence", "mentions"):
-            setattr(self, name, dict(sorted(getattr(self, name).items())))
-        self.described_by = dict(sorted(self.described_by.items()))
+    def _canonical(self) -> None:
+        """Every table in key order, and one string object per IRI and type name.
+
+        In order: the registry is the same whatever order the store gives rows in (on disk,
+        in memory, another engine), so a kept copy equals a recomputed one. Shared: the store
+        gives each row its own strings, so an IRI was held once per table (~250,000 copies,
+        ~20 MB on the real graph) and read back as many times from a kept copy.
+        """
+        pool: dict[Any, Any] = {}
+        one = pool.setdefault
+        self.labels = {one(k, k): v for k, v in sorted(self.labels.items())}
+        self.categories = {one(k, k): one(v, v) for k, v in sorted(self.categories.items())}
+        self.node_types = {
+            one(k, k): one(v, (one(v[0], v[0]), one(v[1], v[1])))
+            for k, v in sorted(self.node_types.items())
+        }
+        self.reference = {one(k, k) for k in self.reference}
+        for name in ("documents", "evidence", "mentions", "described_by"):
+            table = getattr(self, name)
+            setattr(self, name, {one(k, k): v for k, v in sorted(table.items())})
         self.shown = dict(sorted(self.shown.items()))
         terms = self.terms
         for table in (terms.labels, terms.inverse, terms.types, terms.network):
