@@ -124,6 +124,7 @@ bench: install assets wrk
 	$(BIN)/python -m bench.serving --synthetic 100000 --rdflib
 	$(BIN)/python -m bench.serving --synthetic 1000000
 	$(BIN)/python -m bench.load
+	$(BIN)/python -m bench.startup
 	$(BIN)/python -m bench.sparql
 	$(BIN)/python -m bench.queries
 	$(BIN)/python -m bench.network

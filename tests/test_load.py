@@ -16,7 +16,7 @@ import pytest
 from tdi_graph.errors import DataError, StoreMissing, ValidationFailed
 from tdi_graph.load import load
 from tdi_graph.resources import data_dir, ontology_dir
-from tdi_graph.store import current_build, graph_sizes, open_store
+from tdi_graph.store import current_build, derived_path, graph_sizes, open_store
 from tests.fixtures import REFERENCE
 
 GRAPH = "https://w3id.org/tdi-graph/graph/"
@@ -112,8 +112,10 @@ def test_the_reference_directory_is_an_argument(tmp_path: Path) -> None:
         "parse curated Turtle",
         "convert reference CSV",
         "write store (bulk load)",
+        "read model (registry, search index)",
     }
-    assert report.lines()[-4].startswith("total") and f"{report.total:,}" in report.lines()[-4]
+    assert report.lines()[-5].startswith("total") and f"{report.total:,}" in report.lines()[-5]
+    assert report.build is not None and derived_path(report.build).stat().st_size > 1000
 
 
 @pytest.fixture

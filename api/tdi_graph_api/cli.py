@@ -14,24 +14,32 @@ from tdi_graph.settings import get_settings
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Load if nothing was loaded, open the store, bind the port, then serve the app."""
+    """Load if nothing was loaded, open the store, bind the port, then serve the app (the
+    build is opened while the app is imported: :class:`tdi_graph.derived.Opening`)."""
     import socket
 
-    from tdi_graph.load import load
+    from tdi_graph.derived import Opening
     from tdi_graph.store import loaded
 
     store_dir = store_dir_of(args)
     if not loaded(store_dir):
+        from tdi_graph.load import load
+
         print(f"no store at {store_dir}: loading first")
         print("\n".join(load(store_dir).lines()))
-    from tdi_graph_api.app import create_app
+    settings = get_settings()
+    # Open the store here, before the server starts (a damaged build is one line and exit 1),
+    # while the app is imported.
+    opening = (
+        None if settings.sparql_url else Opening(store_dir, in_memory=settings.store_in_memory)
+    )
+    from tdi_graph_api.app import attach, create_app
     from tdi_graph_api.deps import Services
     from tdi_graph_api.server import run
 
-    settings = get_settings()
     app = create_app(store_dir=store_dir, settings=settings)
-    # Open the store here, before the server starts: a damaged build is one line and exit 1.
-    app.state.services = Services.build(settings, store_dir)
+    served = opening.result() if opening is not None else None
+    attach(app, Services.build(settings, store_dir, served=served))
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

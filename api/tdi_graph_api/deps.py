@@ -23,13 +23,13 @@ from fastapi import Path as Path_
 from pydantic import AfterValidator
 
 from tdi_graph import void
+from tdi_graph.derived import ReadModel, compute, open_served
 from tdi_graph.errors import BadRequest
 from tdi_graph.reconcile import Reconciler
-from tdi_graph.remote import EnginePool, RemoteStore, open_query_store
 from tdi_graph.search import SEARCH_TYPES, SearchIndex
 from tdi_graph.settings import Settings
 from tdi_graph.sparql import Answer, QueryRequest
-from tdi_graph.store import graph_sizes, served_build
+from tdi_graph.store import OpenedBuild, graph_sizes, served_build
 from tdi_graph.view import Registry
 from tdi_graph.view.dates import bound
 from tdi_graph.workers import Limits, WorkerPool
@@ -58,15 +58,26 @@ class Services:
 
     @classmethod
     def build(
-        cls, settings: Settings, store_dir: Path | None = None, store: ox.Store | None = None
+        cls,
+        settings: Settings,
+        store_dir: Path | None = None,
+        store: ox.Store | None = None,
+        served: tuple[OpenedBuild, ReadModel] | None = None,
     ) -> Services:
         """Open the store (the engine at ``TDI_SPARQL_URL`` when set), unless ``store`` is the one
-        already opened from ``store_dir``, and build the registry and the search index from it."""
+        already opened from ``store_dir``, with its registry and search index: those kept with
+        the embedded build (:mod:`tdi_graph.derived`), else computed from the store. ``served``
+        is what :func:`~tdi_graph.derived.open_served` returned, when it was opened already."""
         store_dir = store_dir or settings.store
+        if store is None and not settings.sparql_url:
+            opened, model = served or open_served(store_dir, in_memory=settings.store_in_memory)
+            return cls(settings, store_dir, opened.store, model.registry, model.search)
         if store is None:
+            from tdi_graph.remote import open_query_store  # httpx: only for a remote engine
+
             store = cast(ox.Store, open_query_store(settings, store_dir))  # a RemoteStore quacks so
-        registry = Registry.build(store)
-        return cls(settings, store_dir, store, registry, SearchIndex.build(store, registry))
+        model = compute(store)
+        return cls(settings, store_dir, store, model.registry, model.search)
 
     # --- caches ---------------------------------------------------------------------------
 
@@ -135,7 +146,10 @@ class Services:
             return self._get_pool()
 
     def _get_pool(self) -> WorkerPool:
-        if self._pool is None and isinstance(self.store, RemoteStore):
+        if self._pool is None and not isinstance(self.store, ox.Store):  # a RemoteStore
+            from tdi_graph.remote import EnginePool, RemoteStore
+
+            assert isinstance(self.store, RemoteStore)
             settings = self.settings  # the engine evaluates: the pool only admits and passes on
             self._pool = EnginePool(
                 self.store,

@@ -28,17 +28,17 @@ from cachetools import LRUCache
 from tdi_graph import network_metrics
 from tdi_graph.errors import BadRequest, NotFound
 from tdi_graph.network_drawing import DRAW_MAX_NODES, colours
-from tdi_graph.network_export import FORMATS, MEDIA_TYPES, export, to_cytoscape
-from tdi_graph.network_metrics import METRICS
+from tdi_graph.network_export import export, to_cytoscape
 from tdi_graph.network_model import read_network
-from tdi_graph.network_views import (
+from tdi_graph.network_options import (
     ACTOR_TYPES,
+    FORMATS,
     MAX_DEPTH,
+    MEDIA_TYPES,
+    METRICS,
     PROJECTIONS,
-    ego,
-    filter_graph,
-    project,
 )
+from tdi_graph.network_views import ego, filter_graph, project
 from tdi_graph.view import Registry
 
 __all__ = [

@@ -10,7 +10,8 @@ import networkx as nx
 import numpy as np
 
 from tdi_graph.errors import BadRequest
-from tdi_graph.network_metrics import METRICS, SEED, simple_graph
+from tdi_graph.network_metrics import SEED, simple_graph
+from tdi_graph.network_options import METRICS
 
 #: Largest network the drawings lay out (the layout is quadratic in the number of nodes).
 DRAW_MAX_NODES = 2000

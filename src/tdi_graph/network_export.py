@@ -18,17 +18,9 @@ from tdi_graph import __version__
 from tdi_graph.errors import BadRequest
 from tdi_graph.namespaces import ID
 from tdi_graph.network_drawing import colours, draw
-from tdi_graph.network_metrics import METRICS
+from tdi_graph.network_options import FORMATS, METRICS
 from tdi_graph.network_sources import first_excerpt, flat_sources
 
-FORMATS = ("json", "graphml", "gexf", "png", "svg")
-MEDIA_TYPES = {
-    "json": "application/json",
-    "graphml": "application/graphml+xml",
-    "gexf": "application/gexf+xml",
-    "png": "image/png",
-    "svg": "image/svg+xml",
-}
 _GRAPH_SCALARS = ("name", "betweenness_method", "focus", "depth", "projection")
 #: Edge attributes the exports rewrite as the edge's sources.
 _PROVENANCE = ("sources", "evidence", "citations", "curation_only", "reason")

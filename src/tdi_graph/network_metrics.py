@@ -12,8 +12,6 @@ import random
 import networkx as nx
 import numpy as np
 
-#: Node metrics, in the order reports print them.
-METRICS = ("degree", "weighted_degree", "betweenness", "pagerank")
 SEED = 42
 #: Above this many nodes, betweenness is estimated from a sample of source nodes.
 EXACT_BETWEENNESS_MAX = 2000

@@ -10,12 +10,7 @@ from itertools import combinations
 import networkx as nx
 
 from tdi_graph.errors import BadRequest, NotFound
-
-ACTOR_TYPES = ("person", "organisation")
-#: Projections: ``full`` (everything), ``actors`` (actor-actor: co-signature and
-#: co-participation), ``agreements`` (actor-agreement bipartite), ``hierarchy`` (organisations).
-PROJECTIONS = ("full", "actors", "agreements", "hierarchy")
-MAX_DEPTH = 5
+from tdi_graph.network_options import ACTOR_TYPES, MAX_DEPTH, PROJECTIONS
 
 
 def check_names(values: Iterable[str], known: Iterable[str], what: str) -> tuple[str, ...]:

@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-import yaml
 
 from tdi_graph.errors import BadRequest, DataError, NotFound
 from tdi_graph.namespaces import PREFIXES
@@ -137,6 +136,8 @@ class NamedQuery:
 
 def parse_header(path: Path, text: str) -> dict[str, Any]:
     """The YAML made of the ``#+`` lines at the top of a query file."""
+    import yaml  # the first named query read imports it, not the server's start
+
     lines = [line[2:].removeprefix(" ") for line in text.splitlines() if line.startswith("#+")]
     try:
         header = yaml.safe_load("\n".join(lines)) or {}

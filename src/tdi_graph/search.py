@@ -43,6 +43,7 @@ SEARCH_TYPES = (
 )
 _NOT_DIGIT = re.compile(r"[^0-9]+")
 KIND_WEIGHT = {"label": 1.0, "alt": 0.98}
+_KIND_ORDER = {"label": 0, "alt": 1, "code": 2}
 REFERENCE_WEIGHT = 0.9
 MAX_EXPANSIONS = 400  # vocabulary words one query word may stand for (prefixes, typos)
 MAX_POSTINGS = 1_000  # names one query word may reach: bounds the work of "saint", "la"
@@ -85,10 +86,13 @@ class SearchIndex:
         """Index every name and identifier of the entities of a searchable type."""
         started = time.perf_counter()
         with gc_paused():  # ~10^5 small objects and no cycles: the collector would only slow it
-            names = (
+            names = [
                 (row.text("entity") or "", row.text("name") or "", row.text("kind") or "")
                 for row in select(store, "api-names", columns="entity name kind")
-            )
+            ]
+            # in one order whatever the store's (labels before other names of an entity, as a
+            # name seen twice keeps its first kind): a kept index equals a recomputed one
+            names.sort(key=lambda n: (n[0], _KIND_ORDER.get(n[2], 3), n[1]))
             index = cls.from_names(names, registry)
         index.build_seconds = time.perf_counter() - started
         return index

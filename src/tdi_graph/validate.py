@@ -6,13 +6,16 @@ import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-import rdflib
 
 from tdi_graph.errors import ValidationFailed
 from tdi_graph.namespaces import ID, PREFIXES, TDI
 from tdi_graph.rdftypes import Term, value_of
+
+if TYPE_CHECKING:
+    import rdflib  # imported by SHACL validation only: the server imports this module too
 
 EXCERPT = ox.NamedNode(TDI + "excerpt")
 DERIVED_FROM = ox.NamedNode(PREFIXES["prov"] + "wasDerivedFrom")
@@ -62,6 +65,8 @@ class Report:
 
 
 def _to_rdflib(quads: list[ox.Quad]) -> rdflib.Graph:
+    import rdflib
+
     graph = rdflib.Graph()
     data = ox.serialize(
         [ox.Triple(q.subject, q.predicate, q.object) for q in quads], format=ox.RdfFormat.N_TRIPLES
@@ -73,6 +78,7 @@ def _to_rdflib(quads: list[ox.Quad]) -> rdflib.Graph:
 def shacl_problems(curated: dict[str, list[ox.Quad]]) -> list[str]:
     """SHACL violations of the curated data against ``ontology/shapes.ttl``."""
     import pyshacl
+    import rdflib
 
     shapes = _to_rdflib(curated["shapes"])
     data = _to_rdflib([q for name, qs in curated.items() if name != "shapes" for q in qs])

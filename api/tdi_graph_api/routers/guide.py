@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 
-import markdown
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -17,6 +16,8 @@ router = APIRouter(tags=["pages"])
 
 @functools.lru_cache(maxsize=1)
 def _body() -> str:
+    import markdown  # imported by the first visit, not when the app starts
+
     text = (docs_dir() / "guide.md").read_text(encoding="utf-8")
     body = markdown.markdown(text, extensions=["tables", "fenced_code"])
     # the page is /guide: its picture is beside it, the repository's files are not served

@@ -9,16 +9,12 @@ from __future__ import annotations
 
 import gzip
 import threading
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
-import pyoxigraph as ox
 from cachetools import LRUCache
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from tdi_graph import geo
-from tdi_graph.view import Registry
 from tdi_graph_api.deps import Services, ServicesDep
 from tdi_graph_api.templating import templates
 
@@ -27,18 +23,21 @@ router = APIRouter()
 _GZIP_MIN = 1024
 _LOCK = threading.Lock()
 Phase = Annotated[int, Query(ge=1, le=2, description="1 (2018-2022) or 2 (2023-2027)")]
-Make = Callable[[ox.Store, int, Registry], dict[str, Any]]
 
 
-def _answer(request: Request, services: Services, kind: str, phase: int, make: Make) -> Response:
-    """The GeoJSON ``make(store, phase, registry)``, computed once, gzipped when the client
-    accepts it."""
+def _answer(request: Request, services: Services, kind: str, phase: int) -> Response:
+    """The GeoJSON of ``kind`` (``territories``, ``communes``: ``geo.<kind>_geojson``),
+    computed once, gzipped when the client accepts it. The map's geometry (shapely, numpy) is
+    imported by its first answer, not when the app starts."""
+    from tdi_graph import geo
+
+    make = {"territories": geo.territories_geojson, "communes": geo.communes_geojson}[kind]
     store = services.store
     with _LOCK:
         cache = getattr(request.app.state, "tdi_map", None)
         if cache is None or cache[0] is not store:
             fresh: LRUCache[tuple[str, int], tuple[bytes, bytes]]
-            fresh = LRUCache(maxsize=2 * len(geo.PHASES))
+            fresh = LRUCache(maxsize=4)  # two kinds, two phases
             cache = request.app.state.tdi_map = (store, fresh)
         found = cache[1].get((kind, phase))
     if found is None:
@@ -70,7 +69,7 @@ def _answer(request: Request, services: Services, kind: str, phase: int, make: M
 def territories_geojson(request: Request, services: ServicesDep, phase: Phase = 1) -> Response:
     """Territories of a phase: id (``ti1-XXXX``), label, region, groupements, commune count,
     contract status (``signed``, ``contract`` or ``none``) and the documents that speak of them."""
-    return _answer(request, services, "territories", phase, geo.territories_geojson)
+    return _answer(request, services, "territories", phase)
 
 
 @router.get(
@@ -87,7 +86,7 @@ def territories_geojson(request: Request, services: ServicesDep, phase: Phase = 
 )
 def communes_geojson(request: Request, services: ServicesDep, phase: Phase = 1) -> Response:
     """Communes the sources mention, placed at the representative point of their territory."""
-    return _answer(request, services, "communes", phase, geo.communes_geojson)
+    return _answer(request, services, "communes", phase)
 
 
 @router.get("/map", response_class=HTMLResponse, include_in_schema=False)

@@ -9,28 +9,34 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from tdi_graph import network
+from tdi_graph import network_options as options
 from tdi_graph.namespaces import local_id
 from tdi_graph_api.deps import Services, ServicesDep
 from tdi_graph_api.templating import templates
 
+if TYPE_CHECKING:
+    from tdi_graph import network
+
 router = APIRouter()
 
-Format = Literal[network.FORMATS]  # type: ignore[valid-type]
-Projection = Literal[network.PROJECTIONS]  # type: ignore[valid-type]
-Metric = Literal[network.METRICS]  # type: ignore[valid-type]
+Format = Literal[options.FORMATS]  # type: ignore[valid-type]
+Projection = Literal[options.PROJECTIONS]  # type: ignore[valid-type]
+Metric = Literal[options.METRICS]  # type: ignore[valid-type]
 _LOCK = threading.Lock()
 _VIEWS_KEPT = 64
 
 
 def views(request: Request, services: Services) -> network.Views:
     """The network views of the app's store (made on first use): up to 64 exports kept, at
-    most the settings' ``api_cache_size`` (drawings weigh up to a few hundred kB each)."""
+    most the settings' ``api_cache_size`` (drawings weigh up to a few hundred kB each).
+    networkx is imported then, not when the app starts."""
+    from tdi_graph import network
+
     with _LOCK:
         found = getattr(request.app.state, "tdi_network", None)
         if found is None or found.store is not services.store:
@@ -63,7 +69,7 @@ def _short_id(raw: str | None) -> str | None:
             "description": "Cytoscape.js JSON (nodes with type and metrics, edges with relation "
             "and sources: documents with their excerpts, or the reason a curated edge stands), "
             "GraphML, GEXF, or a PNG / SVG drawing",
-            "content": {media: {} for media in network.MEDIA_TYPES.values()},
+            "content": {media: {} for media in options.MEDIA_TYPES.values()},
         },
         400: {"description": "unknown type, relation or projection; since after until"},
         404: {"description": "the focus is not a node of the network"},
@@ -79,7 +85,7 @@ def get_network(
     focus: Annotated[
         str | None, Query(max_length=300, description="a node id (or IRI): its ego network")
     ] = None,
-    depth: Annotated[int, Query(ge=0, le=network.MAX_DEPTH, description="links from focus")] = 2,
+    depth: Annotated[int, Query(ge=0, le=options.MAX_DEPTH, description="links from focus")] = 2,
     types: Annotated[
         str | None,
         Query(
@@ -119,7 +125,7 @@ def get_network(
     headers = {}
     if format in ("graphml", "gexf"):
         headers["Content-Disposition"] = f'attachment; filename="tdi-network.{format}"'
-    return Response(data, media_type=network.MEDIA_TYPES[format], headers=headers)
+    return Response(data, media_type=options.MEDIA_TYPES[format], headers=headers)
 
 
 @router.get("/network", response_class=HTMLResponse, include_in_schema=False)
@@ -129,13 +135,15 @@ def network_page(
     focus: Annotated[str | None, Query(max_length=300)] = None,
 ) -> HTMLResponse:
     """The interactive network page (Cytoscape.js, vendored)."""
+    from tdi_graph import network
+
     shown = network.legend(views(request, services).graph())
     context = {
         "relations": shown["relations"],
         "types": shown["types"],
         "colours": shown["colours"],
-        "metrics": network.METRICS,
-        "projections": network.PROJECTIONS,
+        "metrics": options.METRICS,
+        "projections": options.PROJECTIONS,
         "focus": _short_id(focus) or "",
     }
     return templates.TemplateResponse(request, "network.html", context)

@@ -13,7 +13,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from tdi_graph import conneg, ontology_doc
+from tdi_graph import conneg
 from tdi_graph.errors import NotFound
 from tdi_graph.namespaces import PREFIXES
 from tdi_graph.resources import ontology_dir
@@ -31,12 +31,16 @@ def page() -> str:
     """The documentation page: the one ``make assets`` generated, else generated now (once)."""
     if PAGE.is_file():
         return PAGE.read_text(encoding="utf-8")
+    from tdi_graph import ontology_doc  # rdflib and pyLODE: imported only when needed
+
     return ontology_doc.render()
 
 
 @functools.lru_cache(maxsize=1)
 def _quads() -> tuple[list[ox.Quad], str]:
-    data = (ontology_dir() / ontology_doc.ONTOLOGY_FILE).read_bytes()
+    from tdi_graph.ontology_doc import ONTOLOGY_FILE
+
+    data = (ontology_dir() / ONTOLOGY_FILE).read_bytes()
     quads = list(ox.parse(data, format=ox.RdfFormat.TURTLE))
     version = next(
         q.object.value

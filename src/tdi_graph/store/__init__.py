@@ -6,6 +6,7 @@ Layout of the store directory::
     STORE/builds/<id>/                   (one RocksDB store per successful load)
     STORE/builds/<id>.nq                 (its N-Quads snapshot, for fast in-memory serving)
     STORE/builds/<id>.manifest.json      (what was written: counts, checksums, inputs)
+    STORE/builds/<id>.derived            (the read model computed from it: tdi_graph.derived)
 
 A load writes the RocksDB store and the snapshot, then the manifest (renamed into place: a build
 without one is incomplete), and only then swaps ``current``: a failed or killed load never
@@ -23,7 +24,9 @@ build in use is never deleted, in either store mode.
 from tdi_graph.store.manifest import (
     KEEP_BUILDS,
     Manifest,
+    code_digest,
     current_build,
+    derived_path,
     graph_sizes,
     input_hashes,
     loaded,
@@ -47,7 +50,9 @@ __all__ = [
     "OpenedBuild",
     "build_id",
     "clean",
+    "code_digest",
     "current_build",
+    "derived_path",
     "graph_sizes",
     "input_hashes",
     "loaded",

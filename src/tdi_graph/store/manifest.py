@@ -21,6 +21,7 @@ KEEP_BUILDS = 2  # the current build and the newest previous good one (plus any 
 MANIFEST_FORMAT = 1
 _MANIFEST = ".manifest.json"
 _SNAPSHOT = ".nq"
+_DERIVED = ".derived"  # the read model computed from it (tdi_graph.derived)
 # RocksDB files that do not hold data and may change without harm (its info log, its lock).
 _UNCHECKED = ("LOG", "LOCK")
 
@@ -36,9 +37,17 @@ def _manifest_path(build: Path) -> Path:
     return build.with_name(build.name + _MANIFEST)
 
 
+def derived_path(build: Path) -> Path:
+    """Where the read model computed from ``build`` is kept (:mod:`tdi_graph.derived`)."""
+    return build.with_name(build.name + _DERIVED)
+
+
 def _build_name(entry: str) -> str:
-    """The build an entry of ``builds/`` belongs to: ``<id>``, ``<id>.nq``, ``<id>.manifest...``."""
-    for suffix in (_MANIFEST + ".tmp", _MANIFEST, _SNAPSHOT):
+    """The build an entry of ``builds/`` belongs to: ``<id>``, ``<id>.nq``, ``<id>.manifest...``,
+    ``<id>.derived`` (and its temporary files, ``<id>.derived.<pid>.tmp``)."""
+    if _DERIVED + "." in entry:
+        return entry[: entry.index(_DERIVED + ".")]
+    for suffix in (_MANIFEST + ".tmp", _MANIFEST, _SNAPSHOT, _DERIVED):
         if entry.endswith(suffix):
             return entry[: -len(suffix)]
     return entry
@@ -118,7 +127,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _code_digest() -> str:
+def code_digest() -> str:
     """One hash over the package's Python sources: a code change is a change of input."""
     package = Path(__file__).parent.parent
     digest = hashlib.sha256()
@@ -136,7 +145,7 @@ def input_hashes(inputs: Mapping[str, Path]) -> dict[str, str]:
             hashes[name] = _sha256(path)
         except OSError as exc:
             raise DataError(f"{path}: {exc.strerror or exc}") from None
-    hashes["code"] = _code_digest()
+    hashes["code"] = code_digest()
     return hashes
 
 

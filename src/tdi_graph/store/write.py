@@ -7,7 +7,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from tdi_graph import __version__
 from tdi_graph.errors import DataError, StoreWriteFailed
 from tdi_graph.store.manifest import (
+    _DERIVED,
     _MANIFEST,
     KEEP_BUILDS,
     Manifest,
@@ -56,12 +57,15 @@ def write_build(
     *,
     inputs: Mapping[str, Path] | None = None,
     files: Mapping[str, Path] | None = None,
+    derive: Callable[[ox.Store, Path], object] | None = None,
 ) -> Path:
     """Bulk-load ``quads`` into a new build, then make it current. Returns the build directory.
 
     ``inputs`` (name -> file) are hashed into the manifest, for :func:`up_to_date`; ``files``
     (relative path in the build -> file) are copied into the build before it becomes current
-    (the documents' texts, :mod:`tdi_graph.texts`). If anything
+    (the documents' texts, :mod:`tdi_graph.texts`); ``derive(store, build)`` is called with the
+    filled store before the manifest is written, to keep beside the build what is computed from
+    it (:mod:`tdi_graph.derived`). If anything
     fails before the swap, the new build is deleted and ``current`` is untouched; a disk that is
     full or read-only is a :class:`StoreWriteFailed` naming the path.
     """
@@ -72,7 +76,7 @@ def write_build(
         build = builds / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns()}"
         try:
             builds.mkdir(parents=True, exist_ok=True)
-            manifest = _write(build, quads, hashes)
+            manifest = _write(build, quads, hashes, derive)
             for name, source in (files or {}).items():
                 target = build / name
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -88,7 +92,12 @@ def write_build(
         return build
 
 
-def _write(build: Path, quads: Iterable[ox.Quad], inputs: dict[str, str]) -> Manifest:
+def _write(
+    build: Path,
+    quads: Iterable[ox.Quad],
+    inputs: dict[str, str],
+    derive: Callable[[ox.Store, Path], object] | None = None,
+) -> Manifest:
     store = ox.Store(str(build))
     snapshot = _snapshot(build)
     try:
@@ -97,6 +106,8 @@ def _write(build: Path, quads: Iterable[ox.Quad], inputs: dict[str, str]) -> Man
         store.optimize()
         total, graphs = _counts(store)
         store.dump(str(snapshot), format=ox.RdfFormat.N_QUADS)
+        if derive is not None:
+            derive(store, build)
     finally:
         del store  # closes RocksDB (even on failure, before the build is deleted)
     return Manifest(
@@ -140,6 +151,9 @@ def _remove(build: Path) -> None:
     shutil.rmtree(build, ignore_errors=True)
     with suppress(OSError):
         _snapshot(build).unlink(missing_ok=True)
+    for derived in build.parent.glob(build.name + _DERIVED + "*"):
+        with suppress(OSError):
+            derived.unlink(missing_ok=True)
 
 
 def _clean(store_dir: Path) -> list[str]:
