@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -31,7 +30,7 @@ from urllib.error import URLError
 from urllib.parse import quote
 
 from bench.serving import pss_mb
-from bench.sparql import free_port
+from bench.sparql import free_port, stop
 from tdi_graph.settings import get_settings
 
 #: run in a fresh interpreter: each step's wall and CPU seconds, as JSON
@@ -158,12 +157,7 @@ def serve(tdi: str, store: Path, in_memory: bool, requests: int) -> dict[str, fl
             figures["PSS all, after (MB)"] = pss_mb(process.pid)
         return figures
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop(process, timeout=20)
 
 
 def main() -> None:
