@@ -14,7 +14,7 @@ import pyoxigraph as ox
 import pytest
 
 from tdi_graph.errors import DataError, StoreMissing, ValidationFailed
-from tdi_graph.load import load
+from tdi_graph.load import collect_curated, curated_files, load
 from tdi_graph.resources import data_dir, ontology_dir
 from tdi_graph.store import current_build, derived_path, graph_sizes, open_store
 from tests.fixtures import REFERENCE
@@ -110,11 +110,13 @@ def test_the_reference_directory_is_an_argument(tmp_path: Path) -> None:
     assert report.graphs["reference/ti-phase1"] == 476
     assert set(report.seconds) == {
         "parse curated Turtle",
+        "check literals",
         "convert reference CSV",
         "write store (bulk load)",
         "read model (registry, search index)",
     }
-    assert report.lines()[-5].startswith("total") and f"{report.total:,}" in report.lines()[-5]
+    total = report.lines()[-1 - len(report.seconds)]  # the total, then one line per step
+    assert total.startswith("total") and f"{report.total:,}" in total
     assert report.build is not None and derived_path(report.build).stat().st_size > 1000
 
 
@@ -207,3 +209,85 @@ def test_an_ill_typed_date_is_refused_without_a_traceback(
     assert "dc/terms/date" in info.value.message and "xsd:date" in info.value.message
     assert current_build(target) is None
     assert "Traceback" not in capfd.readouterr().err
+
+
+def _ill_typed_date(data: Path) -> tuple[Path, int]:
+    """Write ``"2019-13-45"^^xsd:date`` into a copy of a document's file; its path and line."""
+    path = data / "sources" / "cp-bdt-2019-03-20-nord-franche-comte.ttl"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    line = next(i for i, x in enumerate(lines, 1) if 'dct:date "2019-03-20"^^xsd:date' in x)
+    lines[line - 1] = lines[line - 1].replace('"2019-03-20"', '"2019-13-45"')
+    path.write_text("".join(lines), encoding="utf-8")
+    return path, line
+
+
+def test_load_without_validation_refuses_an_ill_typed_literal(
+    project_copy: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """``load --no-validate`` skips SHACL but not ill-typed literals: one line naming the
+    file and the line, and no build."""
+    ontology, data = project_copy
+    path, line = _ill_typed_date(data)
+    target = tmp_path / "store"
+    with pytest.raises(DataError) as info:
+        load(target, validate=False, ontology=ontology, data=data)
+    message = info.value.message
+    assert message.startswith(f'{path}:{line}: "2019-13-45"^^xsd:date is not a valid xsd:date')
+    assert "cp-bdt-2019-03-20-nord-franche-comte>" in message and "dc/terms/date>" in message
+    assert "\n" not in message
+    assert current_build(target) is None
+
+
+def test_cli_load_no_validate_refuses_it_in_one_line(
+    project_copy: tuple[Path, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from tdi_graph import load as load_module
+    from tdi_graph.cli import main
+
+    ontology, data = project_copy
+    path, line = _ill_typed_date(data)
+    monkeypatch.setattr(load_module, "data_dir", lambda: data)
+    monkeypatch.setattr(load_module, "ontology_dir", lambda: ontology)
+    assert main(["load", "--no-validate", "--store", str(tmp_path / "store")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith(f"tdi-graph load: {path}:{line}: ")
+
+
+@pytest.mark.parametrize(
+    ("datatype", "good", "bad"),
+    [
+        (
+            "date",
+            ["2019-03-20", "2020-02-29", "2019-03-20Z", "-0044-03-15"],
+            ["2019-13-45", "2019-02-29", "2019-3-20", "20-03-2019", "2019-03-20T10:00:00"],
+        ),
+        (
+            "dateTime",
+            ["2019-03-20T10:00:00", "2019-03-20T24:00:00+01:00"],
+            ["2019-03-20", "2019-03-20T25:00:00", "2019-04-31T10:00:00"],
+        ),
+        ("gYear", ["2022", "-0001", "12345"], ["22", "2022-01", "year"]),
+        ("integer", ["0", "-12", "+7", "007"], ["1.5", "1e3", "", "12 000"]),
+        ("decimal", ["1.5", "-.5", "3", "3."], ["1,5", "1e3", "."]),
+        ("boolean", ["true", "false", "1", "0"], ["True", "yes", ""]),
+        ("duration", ["P1Y", "P2Y6M", "PT1H30M", "P1DT2.5S"], ["P", "PT", "1Y", "P1H"]),
+    ],
+)
+def test_lexical_forms_of_each_datatype(datatype: str, good: list[str], bad: list[str]) -> None:
+    from tdi_graph.literals import XSD, is_ill_typed
+
+    iri = ox.NamedNode(XSD + datatype)
+    assert [v for v in good if is_ill_typed(ox.Literal(v, datatype=iri))] == []
+    assert [v for v in bad if not is_ill_typed(ox.Literal(v, datatype=iri))] == []
+
+
+def test_the_curated_data_has_no_ill_typed_literal() -> None:
+    from tdi_graph.literals import ill_typed
+
+    curated = collect_curated(curated_files())
+    assert sum(len(q) for q in curated.values()) > 5000
+    assert [q for quads in curated.values() for q in ill_typed(quads)] == []

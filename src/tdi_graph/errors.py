@@ -44,6 +44,13 @@ class QueryTooDeep(BadRequest):
     code = "query_too_deep"
 
 
+class QueryTooComplex(BadRequest):
+    """A query with more patterns or operators than pyoxigraph's planner and its recursive
+    walks of the algebra can take (flat chains: no nesting, but a deep tree)."""
+
+    code = "query_too_complex"
+
+
 class ServiceRefused(QueryRefused):
     """A federated query (``SERVICE``) on an endpoint that makes no outside calls."""
 

@@ -98,6 +98,19 @@ class Settings(BaseSettings):
     max_query_depth: int = Field(
         64, description="Deepest nesting of brackets in a SPARQL query (then 400)."
     )
+    max_query_patterns: int = Field(
+        128,
+        ge=1,
+        description="Most triple patterns, path steps and groups side by side in one group of "
+        "a SPARQL query (then 400 `query_too_complex`).",
+    )
+    max_query_operators: int = Field(
+        500,
+        ge=1,
+        description="Most patterns and operators (groups, `OPTIONAL`, `UNION`, `MINUS`, "
+        "`FILTER`, `BIND`, path steps, logical and arithmetic operators) in a SPARQL query "
+        "(then 400 `query_too_complex`).",
+    )
     max_header_bytes: int = Field(
         64 * 1024,
         description="Most bytes of a request's line (URL) and headers, then 431; an `Accept` "

@@ -27,6 +27,7 @@ from tdi_graph.errors import (
     OutOfMemory,
     QueryRefused,
     QuerySyntaxError,
+    QueryTooComplex,
     ServiceRefused,
     TdiError,
 )
@@ -47,6 +48,13 @@ SERVICE_REFUSED = (
     "(setting TDI_ALLOW_SERVICE)"
 )
 MAX_DEPTH = 64
+#: patterns side by side in one group, and operators in all (see :class:`Reading`); pyoxigraph
+#: 0.5.13 crashes from about 8 000 triple patterns in a group and 2 600 BINDs or MINUSes in a
+#: row (a stack overflow), and its join planner is cubic: 100 patterns in a group take 1 s to
+#: plan, 300 more than 15 s. ``bench/flat_chains.py`` measures it; the named queries reach 17
+#: and 65.
+MAX_PATTERNS = 128
+MAX_OPERATORS = 500
 
 
 def keywords(query: str) -> tuple[str, ...]:
@@ -63,8 +71,16 @@ def query_form(query: str) -> str | None:
     return lex(query).form
 
 
-def check(query: str, *, allow_service: bool = False, max_depth: int = MAX_DEPTH) -> str | None:
-    """Refuse updates, nesting deeper than ``max_depth`` and (unless allowed) ``SERVICE``;
+def check(
+    query: str,
+    *,
+    allow_service: bool = False,
+    max_depth: int = MAX_DEPTH,
+    max_patterns: int = MAX_PATTERNS,
+    max_operators: int = MAX_OPERATORS,
+) -> str | None:
+    """Refuse updates, (unless allowed) ``SERVICE``, nesting deeper than ``max_depth``, more
+    than ``max_patterns`` patterns in one group and more than ``max_operators`` operators;
     return the query form. One linear pass of :func:`tdi_graph.sparql_lexer.lex`."""
     if not query.strip():
         raise BadRequest("the query is empty")
@@ -73,6 +89,18 @@ def check(query: str, *, allow_service: bool = False, max_depth: int = MAX_DEPTH
         raise QueryRefused("SPARQL Update is not allowed: this endpoint is read-only")
     if "SERVICE" in reading.words and not allow_service:
         raise ServiceRefused(SERVICE_REFUSED)
+    if reading.widest > max_patterns:
+        raise QueryTooComplex(
+            f"the query has {reading.widest:,} triple patterns, path steps and groups side by "
+            f"side in one group, more than {max_patterns:,} (TDI_MAX_QUERY_PATTERNS): "
+            "split the group or the query"
+        )
+    if reading.operators > max_operators:
+        raise QueryTooComplex(
+            f"the query has {reading.operators:,} patterns and operators (groups, OPTIONAL, "
+            "UNION, MINUS, FILTER, BIND, path steps, logical and arithmetic operators), more "
+            f"than {max_operators:,} (TDI_MAX_QUERY_OPERATORS): split the query"
+        )
     return reading.form
 
 
@@ -188,6 +216,8 @@ class QueryRequest:
     rows: tuple[int, int] | None = None
     max_bytes: int = 256 * 1024 * 1024
     max_depth: int = MAX_DEPTH
+    max_patterns: int = MAX_PATTERNS
+    max_operators: int = MAX_OPERATORS
 
 
 @dataclass
@@ -241,11 +271,17 @@ def _dataset(request: QueryRequest) -> dict[str, Any]:
 def evaluate(store: ox.Store, request: QueryRequest) -> Answer:
     """Check, evaluate and serialize ``request`` on ``store`` (runs inside a worker).
 
-    The checks (read-only, depth, SERVICE, an acceptable format) come before the parser sees
+    The checks (read-only, SERVICE, depth, size, an acceptable format) come before the parser sees
     the query. In a worker without network (:mod:`tdi_graph.sandbox`), a SERVICE call that got
     past them fails for want of a socket, and is answered as the refusal it is.
     """
-    form = check(request.query, allow_service=request.allow_service, max_depth=request.max_depth)
+    form = check(
+        request.query,
+        allow_service=request.allow_service,
+        max_depth=request.max_depth,
+        max_patterns=request.max_patterns,
+        max_operators=request.max_operators,
+    )
     kind = result_kind(form)
     if kind is not None and request.rows is None:
         negotiate(kind, request.accept, request.format)  # a 406 before any evaluation

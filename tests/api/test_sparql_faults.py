@@ -210,6 +210,7 @@ def test_429_and_503_over_http_carry_retry_after(app: FastAPI, client: TestClien
     assert client.get(ENDPOINT, params={"query": "ASK {}"}).status_code == 200
 
 
+@pytest.mark.perf
 def test_a_long_query_without_a_long_slot_is_refused(small: ox.Store) -> None:
     """Two workers, one long slot: a second runaway is stopped at ``cheap`` seconds (503) and
     the next time it comes it is refused at once (it was measured long)."""

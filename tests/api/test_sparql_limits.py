@@ -71,6 +71,7 @@ def _raw(base: str, data: bytes, wait: float = 5.0) -> bytes:
 # --- request heads ----------------------------------------------------------------------------
 
 
+@pytest.mark.perf
 def test_a_huge_header_is_431_and_not_echoed(limited: str) -> None:
     value = b"text/csv," * (1024 * 1024 // 9)  # 1 MB Accept
     started = time.monotonic()

@@ -224,15 +224,19 @@ def test_the_lexer_reads_service_as_the_parser_does() -> None:
     assert checked > 200
 
 
+@pytest.mark.perf
 def test_the_lexer_is_linear() -> None:
     """Inputs that made the old scanner quadratic are one pass now (1 MB in well under 1 s;
     in the worker, never on the event loop)."""
     import time
 
-    for piece in ("a.", '"a.', "ex:a.", "'''", "<a", "?a", "\\'", "# \n"):
+    pieces = ("a.", '"a.', "ex:a.", "'''", "<a", "?a", "\\'", "# \n")
+    # and what the complexity counts walk: separators, collections, groups, operators
+    pieces += ("?s ?p ?o . ", "?p ?o ; ", "(1 ", "{ } UNION ", "1 + ", "<p>/", "VALUES ?x { 1 ")
+    for piece in pieces:
         text = "SELECT * {" + piece * (1_000_000 // len(piece))
         started = time.perf_counter()
-        with contextlib.suppress(QuerySyntaxError):
+        with contextlib.suppress(QuerySyntaxError, QueryTooDeep):
             lex(text)
         assert time.perf_counter() - started < 3.0, piece
 

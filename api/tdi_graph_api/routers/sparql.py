@@ -294,6 +294,8 @@ async def _run(request: Request, query: str, params: dict[str, list[str]]) -> Re
             allow_service=settings.allow_service,
             max_bytes=settings.max_answer_bytes,
             max_depth=settings.max_query_depth,
+            max_patterns=settings.max_query_patterns,
+            max_operators=settings.max_query_operators,
         ),
         client=request.client.host if request.client else None,
     )
