@@ -238,7 +238,7 @@ def test_the_lexer_is_linear() -> None:
         started = time.perf_counter()
         with contextlib.suppress(QuerySyntaxError, QueryTooDeep):
             lex(text)
-        assert time.perf_counter() - started < 3.0, piece
+        assert time.perf_counter() - started < 10.0, piece  # quadratic: hours
 
 
 def test_depth_is_bounded_before_the_parser() -> None:
