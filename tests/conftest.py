@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +16,7 @@ from tdi_graph.resources import project_root
 from tdi_graph.settings import Settings
 from tdi_graph.store import open_store
 from tests.fixtures import REFERENCE
+from tests.fixtures.serving import free_port, served
 
 SEEDS = (project_root() or Path.cwd()).parent / "shared" / "seeds"
 
@@ -67,24 +65,9 @@ def client(app: FastAPI) -> Iterator[TestClient]:
         yield test_client
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def live_server(app: FastAPI) -> Iterator[str]:
     """The app served over real HTTP on 127.0.0.1; yields its base URL."""
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("live server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning")
+    with served(uvicorn.Server(config)) as base:
+        yield base

@@ -22,6 +22,7 @@ from tdi_graph_api import server
 from tdi_graph_api.security import MAX_ACCEPT
 
 from tdi_graph.settings import Settings
+from tests.fixtures.serving import free_port, served
 
 from .test_sparql_safety import changed_settings
 
@@ -29,28 +30,14 @@ ENDPOINT = "/sparql"
 DIRECT = {"content-type": "application/sparql-query"}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def limited(app: FastAPI, settings: Settings) -> Iterator[str]:
     """The app behind uvicorn with the serve command's limits (head timeout shortened)."""
     limits = settings.model_copy(update={"max_header_bytes": 32 * 1024, "max_connections": 64})
-    config = server.config(app, limits, "127.0.0.1", _free_port())
+    config = server.config(app, limits, "127.0.0.1", free_port())
     config.http = type("Quick", (config.http,), {"head_seconds": 1.0})  # type: ignore[arg-type]
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not instance.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{config.port}"
-    instance.should_exit = True
-    thread.join(timeout=10)
+    with served(uvicorn.Server(config)) as base:
+        yield base
 
 
 def _raw(base: str, data: bytes, wait: float = 5.0) -> bytes:
@@ -135,24 +122,15 @@ def test_uvicorn_gets_the_limits(settings: Settings) -> None:
 def test_connection_cap(app: FastAPI, settings: Settings) -> None:
     """Past ``max_connections``, uvicorn answers 503 instead of holding more connections."""
     capped = settings.model_copy(update={"max_connections": 2})
-    config = server.config(app, capped, "127.0.0.1", _free_port())
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    while not instance.started:
-        time.sleep(0.05)
-    try:
+    config = server.config(app, capped, "127.0.0.1", free_port())
+    with served(uvicorn.Server(config)) as base:
         idle = [socket.create_connection(("127.0.0.1", config.port)) for _ in range(2)]
         time.sleep(0.2)
-        answer = httpx.get(f"http://127.0.0.1:{config.port}/openapi.json", timeout=10)
-        assert answer.status_code == 503
+        assert httpx.get(f"{base}/openapi.json", timeout=10).status_code == 503
         for sock in idle:
             sock.close()
         time.sleep(0.3)
-        assert httpx.get(f"http://127.0.0.1:{config.port}/openapi.json").status_code == 200
-    finally:
-        instance.should_exit = True
-        thread.join(timeout=10)
+        assert httpx.get(f"{base}/openapi.json").status_code == 200
 
 
 # --- bodies and answers -----------------------------------------------------------------------

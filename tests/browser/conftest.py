@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.fixtures.pages import open_page
+from tests.fixtures.pages import keep_local, open_page
 
 __all__ = ["open_page"]  # kept importable from here for the branches that still do
 
@@ -51,17 +50,8 @@ def guarded(page: Page, live_server: str) -> Iterator[Page]:
     """The page with every request off 127.0.0.1 refused and console errors collected;
     the test fails at teardown if a request left the machine or the console logged an error.
     ``page.base`` is the live server's URL, ``page.console_errors`` the errors so far."""
-    outside: list[str] = []
+    outside = keep_local(page)
     errors: list[str] = []
-
-    def guard(route, request) -> None:  # type: ignore[no-untyped-def]
-        if urlparse(request.url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            outside.append(request.url)
-            route.abort()
-
-    page.route("**/*", guard)
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.base = live_server  # type: ignore[attr-defined]

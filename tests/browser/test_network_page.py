@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from tests.fixtures.pages import open_page
+from tests.fixtures.pages import click_node, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -16,22 +16,6 @@ def _open(page: Page, url: str) -> list[str]:
     """Load the page in French, record every request, wait until the network is drawn."""
     url += ("&" if "?" in url else "?") + "lang=fr"
     return open_page(page, url, "body[data-network-ready]")
-
-
-def _click_node(page: Page, node: str) -> None:
-    """Click a node where Cytoscape drew it (the graph is a canvas)."""
-    x, y = page.evaluate(
-        """(id) => {
-            const cy = window.tdiNetwork.cy;
-            const node = cy.getElementById(id);
-            cy.center(node);
-            const p = node.renderedPosition();
-            const box = document.getElementById('cy').getBoundingClientRect();
-            return [box.left + p.x, box.top + p.y];
-        }""",
-        node,
-    )
-    page.mouse.click(x, y)
 
 
 def test_network_page_draws_nodes_and_a_click_opens_the_entity_card(
@@ -49,7 +33,7 @@ def test_network_page_draws_nodes_and_a_click_opens_the_entity_card(
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
 
-    _click_node(page, "eric-lombard")
+    click_node(page, "eric-lombard")
     card = page.locator("#entity-card")
     card.wait_for(state="visible")
     assert "Éric Lombard" in card.inner_text()

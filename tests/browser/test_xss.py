@@ -8,12 +8,9 @@ payload shows as text, and no link, source or action starts with ``javascript:``
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote, urlparse
+from urllib.parse import quote
 
 import pytest
 import uvicorn
@@ -24,6 +21,8 @@ from tdi_graph.resources import data_dir
 from tdi_graph.settings import Settings
 from tests.conftest import SEEDS
 from tests.fixtures import REFERENCE
+from tests.fixtures.pages import click_node, keep_local
+from tests.fixtures.serving import free_port, served
 
 pytestmark = pytest.mark.browser
 
@@ -62,12 +61,6 @@ INERT = """() => {
 }"""
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The curated data and the test reference sample plus the hostile document, in a store of
@@ -87,17 +80,9 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     settings = Settings(store=store, query_timeout=10.0, query_workers=2, access_log=False)
     app = create_app(store_dir=store, settings=settings)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "the hostile server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning")
+    with served(uvicorn.Server(config)) as base:
+        yield base
 
 
 @pytest.fixture
@@ -110,20 +95,12 @@ def hostile(browser: Browser, hostile_server: str) -> Iterator[Page]:
     page = context.new_page()
     dialogs: list[str] = []
     errors: list[str] = []
-    outside: list[str] = []
-
-    def guard(route, request) -> None:  # type: ignore[no-untyped-def]
-        if urlparse(request.url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            outside.append(request.url)
-            route.abort()
 
     def dialog(d) -> None:  # type: ignore[no-untyped-def]
         dialogs.append(f"{d.type}: {d.message}")
         d.dismiss()
 
-    page.route("**/*", guard)
+    outside = keep_local(page)
     page.on("dialog", dialog)
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -195,18 +172,7 @@ def test_the_document_text_shows_the_payloads_as_text(hostile: Page) -> None:
 
 def test_the_network_and_its_card(hostile: Page) -> None:
     visit(hostile, "/network?type=all&lang=fr", ready="body[data-network-ready]")
-    x, y = hostile.evaluate(
-        """(id) => {
-            const cy = window.tdiNetwork.cy;
-            const node = cy.getElementById(id);
-            cy.center(node);
-            const p = node.renderedPosition();
-            const box = document.getElementById('cy').getBoundingClientRect();
-            return [box.left + p.x, box.top + p.y];
-        }""",
-        "hostile-person",
-    )
-    hostile.mouse.click(x, y)
+    click_node(hostile, "hostile-person")
     expect(hostile.locator("#entity-card")).to_be_visible()
     assert_inert(hostile, "network card", PERSON, COMPANY)
     visit(hostile, "/network?focus=hostile-company&lang=fr", ready="body[data-network-ready]")
