@@ -1,12 +1,14 @@
 """The API routes alone, with their CPU cost: ``python -m bench.api [--profile]``.
 
-Starts ``tdi-graph serve`` on the current build (one server process, answer cache off unless
-``--cache``), drives ``/api/entities/{id}``, ``/api/search?q=`` and ``/api/signatures?actor=``
-with wrk over the distinct URLs of :func:`bench.serving.urls` (>= 1 000 per route), and gives
-for each route req/s, p50/p99, and the CPU time the server spent per request (user + system
-time of its process tree over the run, from ``/proc``, divided by the requests answered).
-With ``--profile``, py-spy samples the server during one more run of each route and the
-functions with the largest share of the samples are printed (inclusive and self).
+Starts ``tdi-graph serve`` on the current build (one server process unless ``--processes``,
+answer cache off unless ``--cache``), and with ``--code DIR`` the code of another checkout on
+the same build beside it (in turns, so that both see the same load); drives
+``/api/entities/{id}``, ``/api/search?q=`` and ``/api/signatures?actor=`` with wrk over the
+distinct URLs of :func:`bench.serving.urls` (>= 1 000 per route), and gives for each route
+req/s, p50/p99, and the CPU time the server spent per request (user + system time of its
+process tree over the run, from ``/proc``, divided by the requests answered). With
+``--profile``, py-spy samples each server during one more run of each route and the functions
+with the largest share of the samples are printed (inclusive and self).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
@@ -106,36 +108,57 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--cache", action="store_true", help="answer cache on")
+    parser.add_argument("--processes", type=int, default=1, help="TDI_SERVER_PROCESSES")
     parser.add_argument("--profile", action="store_true", help="py-spy each route once more")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--routes", nargs="*", default=list(ROUTES), choices=ROUTES)
+    parser.add_argument(
+        "--code",
+        action="append",
+        type=Path,
+        default=[],
+        help="also serve the code of this checkout (its src/ and api/), in turns with this one",
+    )
     args = parser.parse_args()
     settings = get_settings()
     opened = open_build(settings.store, in_memory=False)
     kinds = {k: v for k, v in urls(opened.store).items() if k in args.routes}
     del opened
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = os.environ | {"TDI_SERVER_PROCESSES": "1", "TDI_ACCESS_LOG": "false"}
+    env = os.environ | {"TDI_SERVER_PROCESSES": str(args.processes), "TDI_ACCESS_LOG": "false"}
+    env |= {"TDI_STORE": str(settings.store)}
     env["TDI_ANSWER_CACHE"] = "true" if args.cache else "false"
-    command = [str(Path(sys.executable).with_name("tdi-graph")), "serve", "--port", str(port)]
-    with serving(command, f"{base}/api/search?q=a", env) as pid:
+    with ExitStack() as stack:
+        servers: list[tuple[str, str, int]] = []
+        for code in [None, *args.code]:
+            port = free_port()
+            base = f"http://127.0.0.1:{port}"
+            command = [sys.executable, "-m", "tdi_graph_api.cli", "serve", "--port", str(port)]
+            penv = env if code is None else env | {"PYTHONPATH": f"{code}/src:{code}/api"}
+            pid = stack.enter_context(serving(command, f"{base}/api/search?q=a", penv))
+            servers.append(("this checkout" if code is None else str(code), base, pid))
         for kind, paths in kinds.items():
-            wrk(base, paths, args.connections, 1)  # warm-up
+            for _, base, _ in servers:
+                wrk(base, paths, args.connections, 1)  # warm-up
             for _ in range(args.runs):
-                cpu, load = cpu_seconds(pid), os.getloadavg()[0]
-                rps, p50, p99, errors = wrk(base, paths, args.connections, args.seconds)
-                cpu = cpu_seconds(pid) - cpu
-                per = cpu / (rps * args.seconds) * 1000
-                print(
-                    f"{kind} @{args.connections} ({len(paths)} URLs): {rps:,.0f} req/s, "
-                    f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, {per:.2f} ms CPU/request"
-                    + (f", {errors:.0f} errors" if errors else "")
-                    + f", load {load:.1f}",
-                    flush=True,
-                )
+                for label, base, pid in servers:
+                    print(f"{label}: " + measure(pid, base, paths, kind, args), flush=True)
             if args.profile:
-                print("\n".join(profile(pid, base, paths, args.seconds, args.top)), flush=True)
+                for label, base, pid in servers:
+                    print(f"{label}, {kind}:", flush=True)
+                    print("\n".join(profile(pid, base, paths, args.seconds, args.top)), flush=True)
+
+
+def measure(pid: int, base: str, paths: list[str], kind: str, args: argparse.Namespace) -> str:
+    """One wrk run: req/s, p50, p99 and the server's CPU time per request."""
+    cpu, load = cpu_seconds(pid), os.getloadavg()[0]
+    rps, p50, p99, errors = wrk(base, paths, args.connections, args.seconds)
+    per = (cpu_seconds(pid) - cpu) / (rps * args.seconds) * 1000
+    return (
+        f"{kind} @{args.connections} ({len(paths)} URLs): {rps:,.0f} req/s, "
+        f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, {per:.2f} ms CPU/request"
+        + (f", {errors:.0f} errors" if errors else "")
+        + f", load {load:.1f}"
+    )
 
 
 if __name__ == "__main__":

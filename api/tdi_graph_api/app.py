@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import gc
+import inspect
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -67,6 +69,15 @@ ROUTERS = (
 _services_lock = threading.Lock()
 
 
+def _telemetry_off() -> dict[str, Any]:
+    """FastAPI's own OpenTelemetry hooks off (the FastAPI versions that have them): nothing is
+    exported here, and when they are on, every request asks OpenTelemetry's global providers
+    whether they are configured (reading the environment each time)."""
+    if "telemetry" not in inspect.signature(FastAPI.__init__).parameters:
+        return {}
+    return {"telemetry": {"tracing": False, "metrics": False, "logs": False}}
+
+
 def _attach(app: FastAPI, settings: Settings, store_dir: Path) -> Services:
     """The app's services, built on the first lifespan that starts (a test client and a live
     server may share one app); one more user of them."""
@@ -117,6 +128,7 @@ def create_app(store_dir: Path | None = None, settings: Settings | None = None) 
         lifespan=lifespan,
         docs_url=None,  # /docs is routers.site: Swagger UI vendored, not from a CDN
         redoc_url=None,
+        **_telemetry_off(),
     )
     errors.install(app)
     app.add_middleware(BuildCaching)  # X-Build, ETag, 304 (inside the security headers)
