@@ -179,9 +179,9 @@ def urls(store: ox.Store) -> dict[str, list[str]]:
         "two-hop": sparql(TWO_HOP, ordered),
         "/api/entities/{id}": [f"/api/entities/{quote(i)}" for i in ids[:2000]],
         "/api/search": [f"/api/search?q={quote(t)}" for t in labels[:2000]],
-        "/api/signatures": [  # every actor, with two page sizes: >= 1 000 distinct URLs
+        "/api/signatures": [  # every actor, with three page sizes: >= 1 000 distinct URLs
             f"/api/signatures?actor={quote(a.rsplit('/', 1)[1])}&limit={n}"
-            for n in (50, 20)
+            for n in (50, 20, 10)
             for a in actors[:1000]
         ],
     }

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import gc
+import inspect
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -16,6 +18,7 @@ from tdi_graph.settings import Settings, get_settings
 from tdi_graph_api import errors, i18n, polite, security
 from tdi_graph_api.caching import BuildCaching
 from tdi_graph_api.deps import Services
+from tdi_graph_api.fastpath import EntityFastPath
 from tdi_graph_api.routers import (
     commitments,
     dataset,
@@ -65,6 +68,15 @@ ROUTERS = (
 
 
 _services_lock = threading.Lock()
+
+
+def _telemetry_off() -> dict[str, Any]:
+    """FastAPI's own OpenTelemetry hooks off (the FastAPI versions that have them): nothing is
+    exported here, and when they are on, every request asks OpenTelemetry's global providers
+    whether they are configured (reading the environment each time)."""
+    if "telemetry" not in inspect.signature(FastAPI.__init__).parameters:
+        return {}
+    return {"telemetry": {"tracing": False, "metrics": False, "logs": False}}
 
 
 def _attach(app: FastAPI, settings: Settings, store_dir: Path) -> Services:
@@ -117,8 +129,10 @@ def create_app(store_dir: Path | None = None, settings: Settings | None = None) 
         lifespan=lifespan,
         docs_url=None,  # /docs is routers.site: Swagger UI vendored, not from a CDN
         redoc_url=None,
+        **_telemetry_off(),
     )
     errors.install(app)
+    app.add_middleware(EntityFastPath)  # innermost: GET /api/entities/{id} without FastAPI
     app.add_middleware(BuildCaching)  # X-Build, ETag, 304 (inside the security headers)
     app.add_middleware(i18n.Language)  # request.state.lang: ?lang=, cookie, Accept-Language
     security.install(app)  # security headers everywhere, CORS on /sparql and /api/*

@@ -11,9 +11,16 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from tdi_graph.namespaces import PREFIXES
 from tdi_graph.view import Registry, select, short_id
 
 Item = dict[str, Any]
+_TDI, _SCHEMA = PREFIXES["tdi"], PREFIXES["schema"]
+COMMUNE_KIND = ox.NamedNode(_TDI + "communeKind")
+INTERCOMMUNALITY = ox.NamedNode(_TDI + "intercommunality")
+CONTAINED_IN = ox.NamedNode(_SCHEMA + "containedInPlace")
+DEPARTEMENT, REGION = ox.NamedNode(_TDI + "Departement"), ox.NamedNode(_TDI + "Region")
+RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 
 
 def signatures(
@@ -253,24 +260,48 @@ def roles(store: ox.Store, registry: Registry, iri: str) -> list[Item]:
 
 def commune(store: ox.Store, registry: Registry, iri: str) -> Item | None:
     """Where a commune is: its EPCI, département, region and the programme territories of
-    each phase that include it (``None`` if ``iri`` is no commune)."""
-    rows = select(store, "api-commune", commune=iri)
-    if not rows:
+    each phase that include it (``None`` if ``iri`` is no commune).
+
+    What the named query ``api-commune`` says, from the statements of the commune and the
+    registry's ``groupements`` (a few index lookups instead of a query's join, ~1 ms).
+    """
+    node = ox.NamedNode(iri)
+    if next(store.quads_for_pattern(node, COMMUNE_KIND, None, None), None) is None:
         return None
+    epcis = [e.value for e in _objects(store, node, INTERCOMMUNALITY)]
+    departement = region = None
+    for place in _objects(store, node, CONTAINED_IN):
+        if _is_a(store, place, DEPARTEMENT):
+            departement = place.value
+            above = _objects(store, place, CONTAINED_IN)
+            region = next((r.value for r in above if _is_a(store, r, REGION)), None)
+            break
+    joined = [(iri, row) for row in registry.groupements.get(iri, ())]
+    for epci in epcis:
+        joined += [(epci, row) for row in registry.groupements.get(epci, ())]
+    joined.sort(key=lambda x: (x[1][1], x[1][0]))  # ORDER BY ?phase ?territory
     territories: dict[str, Item] = {}
-    for row in rows:
-        territory = row.iri("territory")
-        if territory and territory not in territories:
+    for groupement, (territory, phase, contract) in joined:
+        if territory not in territories:
             territories[territory] = {
                 "territory": registry.ref(territory),
-                "phase": registry.ref(row.iri("phase")),
-                "through": registry.ref(row.iri("groupement")),
-                "contract": registry.ref(row.iri("contract")),
+                "phase": registry.ref(phase),
+                "through": registry.ref(groupement),
+                "contract": registry.ref(contract),
             }
-    first = rows[0]
     return {
-        "epci": registry.refs(e for row in rows if (e := row.iri("epci"))),
-        "departement": registry.ref(first.iri("departement")),
-        "region": registry.ref(first.iri("region")),
+        "epci": registry.refs(epcis),
+        "departement": registry.ref(departement),
+        "region": registry.ref(region),
         "territories": list(territories.values()),
     }
+
+
+def _objects(store: ox.Store, node: ox.NamedNode, predicate: ox.NamedNode) -> list[ox.NamedNode]:
+    """The IRIs that ``node`` points to by ``predicate`` (in any graph)."""
+    found = (q.object for q in store.quads_for_pattern(node, predicate, None, None))
+    return [o for o in found if isinstance(o, ox.NamedNode)]
+
+
+def _is_a(store: ox.Store, node: ox.NamedNode, cls: ox.NamedNode) -> bool:
+    return next(store.quads_for_pattern(node, RDF_TYPE, cls, None), None) is not None

@@ -12,6 +12,7 @@ the map and the named-query parameters show and accept.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from tdi_graph.errors import BadRequest
 from tdi_graph.namespaces import GRAPH, ID, PREFIXES
@@ -24,6 +25,7 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
 _NOT_IN_IRI = frozenset(' <>"{}|\\^`')
 
 
+@lru_cache(maxsize=65536)  # the same predicates and classes, request after request
 def curie(iri: str) -> str:
     """A compact IRI with the shared prefixes, or the IRI itself.
 

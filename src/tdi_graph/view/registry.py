@@ -23,6 +23,7 @@ from typing import Any, TypedDict
 import pyoxigraph as ox
 
 from tdi_graph.errors import NotFound
+from tdi_graph.namespaces import TDI
 from tdi_graph.view.ids import expand_id, graph_of, local_id, short_id
 from tdi_graph.view.rows import select
 from tdi_graph.view.terms import Terms
@@ -64,6 +65,9 @@ class Document(TypedDict):
 LABEL_LANGUAGES = {"fr": 0, "": 1, "en": 2}
 _TAG = re.compile(r"<[^>]*>")
 _SPACES = re.compile(r"\s+")
+TDI_GROUPEMENT = ox.NamedNode(TDI + "groupement")
+TDI_PHASE = ox.NamedNode(TDI + "phase")
+TDI_CONTRACT_TERRITORY = ox.NamedNode(TDI + "contractTerritory")
 _PERIOD = re.compile(r"\s*\((.*)\)\s*$")  # "phase 1 (2018-2022)" -> "phase 1, 2018-2022"
 
 
@@ -105,7 +109,8 @@ class Registry:
     network's node type and the class that gave it (``queries/api-node-types.rq``),
     ``evidence`` the direct :class:`Source` list of each resource, ``mentions`` the documents
     whose named graph names it (as subject or object), ``reference`` the entities converted
-    from a reference dataset.
+    from a reference dataset, ``groupements`` the programme territories that each member
+    grouping (commune or EPCI) is in: ``(territory, phase, contract or None)``.
     """
 
     labels: dict[str, str] = field(default_factory=dict)
@@ -116,6 +121,7 @@ class Registry:
     mentions: dict[str, list[str]] = field(default_factory=dict)
     described_by: dict[str, list[str]] = field(default_factory=dict)
     reference: set[str] = field(default_factory=set)
+    groupements: dict[str, list[tuple[str, str, str | None]]] = field(default_factory=dict)
     terms: Terms = field(default_factory=Terms)
     shown: dict[str, str] = field(default_factory=dict)
     _refs: dict[str, Ref] = field(default_factory=dict, repr=False)
@@ -159,6 +165,7 @@ class Registry:
         reg._read_documents(store)
         reg._read_evidence(store)
         reg._read_mentions(store)
+        reg._read_groupements(store)
         reg._canonical()
         return reg
 
@@ -179,7 +186,7 @@ class Registry:
             for k, v in sorted(self.node_types.items())
         }
         self.reference = {one(k, k) for k in self.reference}
-        for name in ("documents", "evidence", "mentions", "described_by"):
+        for name in ("documents", "evidence", "mentions", "described_by", "groupements"):
             table = getattr(self, name)
             setattr(self, name, {one(k, k): v for k, v in sorted(table.items())})
         self.shown = dict(sorted(self.shown.items()))
@@ -215,6 +222,30 @@ class Registry:
                     ):
                         mentions[term.value].add(doc)
         self.mentions = {e: sorted(d, key=self._document_order) for e, d in mentions.items()}
+
+    def _read_groupements(self, store: ox.Store) -> None:
+        """``groupements``: each ``tdi:groupement`` of a territory with a ``tdi:phase``, once
+        per phase and contract (``tdi:contractTerritory``), sorted (the same whatever order
+        the store gives them in)."""
+        found: dict[str, list[tuple[str, str, str | None]]] = defaultdict(list)
+        for quad in store.quads_for_pattern(None, TDI_GROUPEMENT, None, None):
+            territory, groupement = quad.subject, quad.object
+            if not isinstance(territory, ox.NamedNode) or not isinstance(groupement, ox.NamedNode):
+                continue
+            contracts: list[str | None] = [
+                q.subject.value if isinstance(q.subject, ox.NamedNode) else None
+                for q in store.quads_for_pattern(None, TDI_CONTRACT_TERRITORY, territory, None)
+            ] or [None]
+            for phase in store.quads_for_pattern(territory, TDI_PHASE, None, None):
+                if isinstance(phase.object, ox.NamedNode):
+                    for contract in contracts:
+                        found[groupement.value].append(
+                            (territory.value, phase.object.value, contract)
+                        )
+        self.groupements = {
+            g: sorted(set(rows), key=lambda r: (r[0], r[1], r[2] or ""))
+            for g, rows in found.items()
+        }
 
     def _read_documents(self, store: ox.Store) -> None:
         titles: dict[str, list[tuple[str, str]]] = defaultdict(list)
