@@ -18,7 +18,6 @@ from tdi_graph.settings import Settings, get_settings
 from tdi_graph_api import errors, i18n, polite, security
 from tdi_graph_api.caching import BuildCaching
 from tdi_graph_api.deps import Services
-from tdi_graph_api.fastpath import EntityFastPath
 from tdi_graph_api.routers import (
     commitments,
     dataset,
@@ -132,7 +131,6 @@ def create_app(store_dir: Path | None = None, settings: Settings | None = None) 
         **_telemetry_off(),
     )
     errors.install(app)
-    app.add_middleware(EntityFastPath)  # innermost: GET /api/entities/{id} without FastAPI
     app.add_middleware(BuildCaching)  # X-Build, ETag, 304 (inside the security headers)
     app.add_middleware(i18n.Language)  # request.state.lang: ?lang=, cookie, Accept-Language
     security.install(app)  # security headers everywhere, CORS on /sparql and /api/*
