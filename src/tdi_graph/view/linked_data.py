@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from tdi_graph.namespaces import PREFIXES
 from tdi_graph.rdftypes import Term, value_of
 from tdi_graph.view.ids import curie
+from tdi_graph.view.rows import select
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
 XSD_STRING = PREFIXES["xsd"] + "string"
@@ -25,12 +26,38 @@ def statements(store: ox.Store, iri: str) -> tuple[list[ox.Triple], list[ox.Trip
     """The resource's concise bounded description (blank nodes two levels down), and the
     statements of other resources about it: ``(outgoing, incoming)``, without repeats.
 
-    What the named queries ``api-entity`` and ``api-entity-incoming`` select, read from the
-    store's indexes directly (in the order the queries give, a statement in two graphs
-    counting twice towards the 1,000 incoming ones): no query to plan, no solution to build.
+    What the named queries ``api-entity`` and ``api-entity-incoming`` select. The embedded
+    store is read from its indexes directly (in the order the queries give, a statement in two
+    graphs counting twice towards the 1,000 incoming ones): no query to plan, no solution to
+    build. A remote engine gets the two queries: a blank node does not outlive its answer
+    there, so it cannot be looked up in a second request.
     """
     subject = ox.NamedNode(iri)
     out: dict[ox.Triple, None] = {}
+    incoming: dict[ox.Triple, None] = {}
+    if isinstance(store, ox.Store):
+        _scan(store, subject, out, incoming)
+    else:
+        for row in select(store, "api-entity", entity=iri):
+            out[ox.Triple(subject, row["p"], row["o"])] = None
+            if row["p2"] is not None:
+                out[ox.Triple(row["o"], row["p2"], row["o2"])] = None
+            if row["p3"] is not None:
+                out[ox.Triple(row["o2"], row["p3"], row["o3"])] = None
+        for row in select(store, "api-entity-incoming", entity=iri):
+            incoming[ox.Triple(row["s"], row["p"], subject)] = None
+    # the resource's own statements first, then each blank node's, grouped (readable Turtle)
+    first = sorted(out, key=lambda t: (t.subject != subject, str(t.subject), t.predicate.value))
+    return first, sorted(incoming, key=lambda t: (str(t.subject), t.predicate.value))
+
+
+def _scan(
+    store: ox.Store,
+    subject: ox.NamedNode,
+    out: dict[ox.Triple, None],
+    incoming: dict[ox.Triple, None],
+) -> None:
+    """:func:`statements` from the embedded store's indexes."""
     scan = store.quads_for_pattern
     for quad in scan(subject, None, None, None):
         out[quad.triple] = None
@@ -39,7 +66,6 @@ def statements(store: ox.Store, iri: str) -> tuple[list[ox.Triple], list[ox.Trip
                 out[quad2.triple] = None
                 if isinstance(o2 := quad2.object, ox.BlankNode):
                     out.update((q.triple, None) for q in scan(o2, None, None, None))
-    incoming: dict[ox.Triple, None] = {}
     count = 0
     for quad in scan(None, None, subject, None):
         if isinstance(quad.subject, ox.NamedNode) and quad.predicate.value != RDF_TYPE:
@@ -47,9 +73,6 @@ def statements(store: ox.Store, iri: str) -> tuple[list[ox.Triple], list[ox.Trip
             count += 1
             if count == INCOMING_LIMIT:
                 break
-    # the resource's own statements first, then each blank node's, grouped (readable Turtle)
-    first = sorted(out, key=lambda t: (t.subject != subject, str(t.subject), t.predicate.value))
-    return first, sorted(incoming, key=lambda t: (str(t.subject), t.predicate.value))
 
 
 def jsonld(triples: Iterable[ox.Triple], context: str | dict[str, Any]) -> dict[str, Any]:
