@@ -36,7 +36,7 @@ test-remote: install virtuoso
 # SCALE_TRIPLES=1000000 for a quick run). Minutes to an hour; ~12 GB of memory at 10 M.
 SCALE_TRIPLES ?= 14000000
 scale: install virtuoso
-	nice -n 10 $(BIN)/python -m tests.remote.bench_scaling $(SCALE_TRIPLES) --light
+	nice -n 10 $(BIN)/python -m tests.remote.bench_scaling $(SCALE_TRIPLES) --light --oxigraph-load
 
 # While working: without the full-data module and the timing checks.
 test-fast: install assets browser

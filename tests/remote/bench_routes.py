@@ -183,9 +183,12 @@ def comparison(results: dict[str, dict[str, Any]]) -> list[str]:
             if mine is None:
                 cells.append("-")
                 continue
-            same = sum(mine["digests"].get(p) == d for p, d in first["digests"].items())
-            note = "" if store == stores[0] else f", {same}/{len(first['digests'])} same"
-            if mine["rows"] != first["rows"] and store != stores[0]:
+            asked = [p for p in first["digests"] if p in mine["digests"]]
+            same = sum(mine["digests"][p] == first["digests"][p] for p in asked)
+            note = "" if store == stores[0] else f", {same}/{len(asked)} same"
+            if len(asked) < len(first["digests"]):
+                note += f" ({len(asked)} of {len(first['digests'])} paths asked)"
+            if mine["rows"] != first["rows"][: len(mine["rows"])] and store != stores[0]:
                 note += f", rows {mine['rows']}"
             cells.append(f"{mine['p50'] * 1000:.1f} ms{note}")
         lines.append(f"| `{label}` | " + " | ".join(cells) + f" | {first['rows']} |")
