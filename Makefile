@@ -15,9 +15,11 @@ PORT   ?= 8000
 	typecheck bench bench-10m docs openapi fixtures dump audit clean reliability
 
 # `validate` already ran SHACL, the link and the evidence checks: the load does not repeat them.
-# Both are skipped when the current build was made from the same inputs and code.
+# Both are skipped when the current build was made from the same inputs and code; the dumps of
+# /downloads are written once per build.
 run: install assets
 	$(BIN)/tdi-graph load --check || { $(MAKE) --no-print-directory validate && $(BIN)/tdi-graph load --no-validate; }
+	$(BIN)/tdi-graph dump --if-missing
 	$(BIN)/tdi-graph serve --host $(HOST) --port $(PORT)
 
 # Every test, the real-data smoke tests (-m full) and the wall-clock checks (-m perf) too, on

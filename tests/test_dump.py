@@ -125,3 +125,22 @@ def test_cli_dump(store_dir: Path, tmp_path: Path) -> None:
     folder = latest(tmp_path)
     assert folder is not None and verify(folder) == []
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_cli_dump_if_missing_writes_once_per_build(store_dir: Path, tmp_path: Path) -> None:
+    """``make run``'s ``dump --if-missing``: the first run writes, the next one keeps the dump;
+    a damaged dump is written again."""
+    command = [sys.executable, "-m", "tdi_graph.cli", "dump", "--if-missing"]
+    command += ["--store", str(store_dir), "-o", str(tmp_path)]
+    first = subprocess.run(command, capture_output=True, text=True)
+    assert first.returncode == 0 and "tdi-graph.nq.gz" in first.stdout, first.stderr
+    folder = latest(tmp_path)
+    assert folder is not None
+    written = (folder / "tdi-graph.nq.gz").stat().st_mtime_ns
+    second = subprocess.run(command, capture_output=True, text=True)
+    assert second.returncode == 0 and "already written for this build" in second.stdout
+    assert (folder / "tdi-graph.nq.gz").stat().st_mtime_ns == written
+    (folder / "tdi-graph.nq.gz").write_bytes(b"damaged")
+    third = subprocess.run(command, capture_output=True, text=True)
+    assert third.returncode == 0 and "damaged: writing it again" in third.stdout
+    assert verify(folder) == []

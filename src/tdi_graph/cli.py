@@ -172,13 +172,19 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_dump(args: argparse.Namespace) -> int:
-    from tdi_graph.dump import dump, verify
+    from tdi_graph.dump import MANIFEST, dump, dump_name, verify
     from tdi_graph.store import current_build, open_store
 
     started = time.perf_counter()
     folder = store_dir(args)
     build = current_build(folder)
     out = Path(args.output) if args.output else get_settings().dumps_dir
+    existing = out / dump_name(build.name if build else None)
+    if args.if_missing and build is not None and (existing / MANIFEST).is_file():
+        if not verify(existing):
+            print(f"dump: {existing} (already written for this build, checksums verified)")
+            return 0
+        print(f"dump: {existing} is damaged: writing it again")
     written = dump(open_store(folder), out, build.name if build else None)
     damaged = verify(written.path)
     if damaged:
@@ -288,6 +294,11 @@ def parser(extra: Sequence[Callable[[AddVerb], None]] = ()) -> argparse.Argument
 
     cmd = add("dump", cmd_dump, "write the whole dataset: RDF, CSV tables, checksums")
     cmd.add_argument("--output", "-o", help=f"folder for the dumps (default {settings.dumps_dir})")
+    cmd.add_argument(
+        "--if-missing",
+        action="store_true",
+        help="do nothing when the current build's dump exists and its checksums verify",
+    )
 
     cmd = add("stats", cmd_stats, "print the top actors of the network by each metric")
     cmd.add_argument("--top", type=int, default=10)
