@@ -25,6 +25,7 @@ from tdi_graph_api.app import create_app
 from tdi_graph_api.deps import Services
 
 from tdi_graph.settings import Settings
+from tests.fixtures.answers import unordered
 
 #: a generous bound on the façade's start-up (seconds): past it the routes are not measured
 STARTUP_BOUND = 1800.0
@@ -71,15 +72,6 @@ def routes(extra: int) -> dict[str, list[str]]:
         "/api/money (all)": ["/api/money"],
         "/api/signatures (first page)": ["/api/signatures?limit=50"],
     }
-
-
-def _unordered(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _unordered(v) for k, v in value.items()}
-    if isinstance(value, list):
-        items = [_unordered(v) for v in value]
-        return sorted(items, key=repr) if all(isinstance(v, str) for v in items) else items
-    return value
 
 
 def _rows(body: Any) -> int:
@@ -152,7 +144,7 @@ def measure_routes(
                     found["status"][code] = found["status"].get(code, 0) + 1
                     body = response.json() if code == 200 else {"status": code}
                     found["rows"].append(_rows(body))
-                    text = orjson.dumps(_unordered(body), option=orjson.OPT_SORT_KEYS)
+                    text = orjson.dumps(unordered(body), option=orjson.OPT_SORT_KEYS)
                     found["digests"][path] = hashlib.sha1(text).hexdigest()
                 if runs[-1] > 5:
                     break

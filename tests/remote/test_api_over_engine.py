@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tdi_graph.remote import RemoteStore
+from tests.fixtures.answers import unordered
 from tests.remote.conftest import Published
 
 ROUTES = [
@@ -39,17 +40,6 @@ PAGES = [
     # a large answer (streamed from a file)
     "/sparql?query=SELECT%20%3Fs%20%3Fp%20%3Fo%20WHERE%20%7B%20%3Fs%20%3Fp%20%3Fo%20FILTER(isIRI(%3Fs)%20%26%26%20!isBlank(%3Fo))%20%7D%20ORDER%20BY%20%3Fs%20%3Fp%20%3Fo%20LIMIT%2020000",
 ]
-
-
-def _unordered(value: Any) -> Any:
-    """Lists of plain values sorted: api-entity has no ORDER BY, so e.g. the order of a
-    resource's skos:altLabel values is the engine's."""
-    if isinstance(value, dict):
-        return {k: _unordered(v) for k, v in value.items()}
-    if isinstance(value, list):
-        items = [_unordered(v) for v in value]
-        return sorted(items, key=repr) if all(isinstance(v, str) for v in items) else items
-    return value
 
 
 def _elements(network: dict[str, Any]) -> dict[str, Any]:
@@ -100,7 +90,7 @@ def test_json_routes_answer_as_embedded(
                 a["items"], b["items"] = (sorted(x["items"], key=repr) for x in (a, b))
                 assert a == b, route
                 continue
-            assert _unordered(found.json()) == _unordered(expected.json()), route
+            assert unordered(found.json()) == unordered(expected.json()), route
         for route in PAGES:
             expected, found = client.get(route), remote.get(route)
             assert (expected.status_code, found.status_code) == (200, 200), route
