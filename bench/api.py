@@ -15,20 +15,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 
-import httpx
-
 from bench.serving import urls, wrk
-from bench.sparql import free_port
+from bench.sparql import free_port, server
 from tdi_graph.settings import get_settings
 from tdi_graph.store import open_build
 
@@ -49,26 +45,6 @@ def cpu_seconds(pid: int) -> float:
             continue
         todo += [int(c) for c in children]
     return total
-
-
-@contextmanager
-def serving(command: list[str], probe: str, env: dict[str, str]) -> Iterator[int]:
-    """The server of ``command`` (its pid) once ``probe`` answers; stopped after."""
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 120
-        while process.poll() is None and time.monotonic() < deadline:
-            try:
-                if httpx.get(probe, timeout=2).status_code < 500:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            raise SystemExit(f"{command[0]} did not start")
-        yield process.pid
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
 
 
 def profile(pid: int, base: str, paths: list[str], seconds: int, top: int) -> list[str]:
@@ -134,7 +110,7 @@ def main() -> None:
             base = f"http://127.0.0.1:{port}"
             command = [sys.executable, "-m", "tdi_graph_api.cli", "serve", "--port", str(port)]
             penv = env if code is None else env | {"PYTHONPATH": f"{code}/src:{code}/api"}
-            pid = stack.enter_context(serving(command, f"{base}/api/search?q=a", penv))
+            pid = stack.enter_context(server(command, f"{base}/api/search?q=a", penv))
             servers.append(("this checkout" if code is None else str(code), base, pid))
         for kind, paths in kinds.items():
             for _, base, _ in servers:

@@ -125,8 +125,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(command: list[str], probe: str, env: dict[str, str] | None = None) -> Iterator[None]:
-    """Run a server process until ``probe`` answers; stop it after."""
+def server(command: list[str], probe: str, env: dict[str, str] | None = None) -> Iterator[int]:
+    """Run a server process until ``probe`` answers (yields its pid); stop it after."""
     process = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
     )
@@ -142,7 +142,7 @@ def server(command: list[str], probe: str, env: dict[str, str] | None = None) ->
                 error = process.stderr.read().decode() if process.stderr else ""
                 raise SystemExit(f"{command[0]} did not start: {error[-2000:]}")
             time.sleep(0.2)
-        yield
+        yield process.pid
     finally:
         stop(process)
 
