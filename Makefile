@@ -24,7 +24,9 @@ run: install assets
 
 # Every test, the real-data smoke tests (-m full) and the wall-clock checks (-m perf) too, on
 # TEST_WORKERS processes (pytest-xdist; a test file stays in one process, with its fixtures).
-# Many tests wait (time limits, subprocesses, Chromium): more workers than cores pays.
+# Many tests wait (time limits, subprocesses, Chromium): more workers than cores pays. The
+# wall-clock checks (-m perf) run after, alone (beside the others they measure the machine), with
+# the real-data module (-m full), whose one load they share.
 TEST_WORKERS ?= 3
 # tests/remote (real engines: Oxigraph's server and Virtuoso, started and stopped by the tests)
 # runs apart, `make test-remote` (.ci/run runs both).
@@ -32,7 +34,8 @@ test: install assets browser
 	$(BIN)/ruff check src api tests bench
 	$(BIN)/ruff format --check src api tests bench
 	$(BIN)/mypy
-	$(BIN)/pytest -q -m "not remote" -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -q -m "not remote and not perf and not full" -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -q -m "(perf or full) and not remote"
 
 test-remote: install virtuoso
 	$(BIN)/pytest -q tests/remote
