@@ -34,6 +34,7 @@ from itertools import islice
 from pathlib import Path
 from urllib.parse import quote
 
+import httpx
 import pyoxigraph as ox
 
 from bench.sparql import free_port, query_text, server
@@ -99,6 +100,15 @@ def wrk(base: str, paths: list[str], connections: int, seconds: int) -> tuple[fl
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return rps, millis("50%"), millis("99%"), float(errors[1]) if errors else 0.0
+
+
+def rows(base: str, path: str) -> int:
+    """The number of solutions ``base`` answers to ``path`` (-1: not a 200 JSON answer)."""
+    answer = httpx.get(base + path, headers={"Accept": JSON}, timeout=60)
+    if answer.status_code != 200:
+        return -1
+    data = answer.json()
+    return len(data.get("results", {}).get("bindings", data.get("items", [])))
 
 
 def pss_mb(pid: int) -> float:
@@ -249,7 +259,8 @@ def main() -> None:
         peers.append(
             (
                 "oxigraph serve-read-only",
-                [oxigraph, "serve-read-only", "--location", f"{tmp}/ox", "--bind"],
+                [oxigraph, "serve-read-only", "--union-default-graph", "--location", f"{tmp}/ox"]
+                + ["--bind"],
                 env,
                 False,
             )
@@ -257,6 +268,8 @@ def main() -> None:
         if args.rdflib:
             peers.append(("rdflib-endpoint", uv, env, False))
         table: dict[str, dict[str, Figure]] = {}
+        answers: dict[str, list[int]] = {}  # kind -> rows of a sample of its URLs (tdi-graph)
+        differ: set[tuple[str, str]] = set()
         memory_mb: dict[str, float] = {}
         for label, command, penv, is_tdi in peers:
             port = free_port()
@@ -278,6 +291,13 @@ def main() -> None:
                     work |= {f"named: {k}": v for k, v in named_urls.items()}
                 row = table.setdefault(label, {})
                 for kind, paths in work.items():
+                    # a sample of URLs must get as many rows as from tdi-graph, or it is marked
+                    counts = [rows(base, p) for p in paths[:: max(1, len(paths) // 20)]]
+                    if is_tdi and kind not in answers:
+                        answers[kind] = counts
+                    elif answers.get(kind, counts) != counts:
+                        differ.add((label, kind))
+                        print(f"  {kind}: rows {counts} != tdi-graph's {answers[kind]}", flush=True)
                     conns = (16, 64) if not kind.startswith("named") else (16,)
                     for c in conns:
                         fig = row.setdefault(f"{kind} @{c}", Figure())
@@ -292,7 +312,7 @@ def main() -> None:
                             fig.load.append(os.getloadavg()[0])
                         print(f"  {kind} @{c}: {fig.cell()}", flush=True)
                 memory_mb[label] = pss_mb(pid)
-        report(args, table, memory_mb, quads, ox_load, kinds)
+        report(args, table, memory_mb, quads, ox_load, kinds, differ)
 
 
 def report(
@@ -302,8 +322,13 @@ def report(
     quads: int,
     ox_load: float,
     kinds: dict[str, list[str]],
+    differ: set[tuple[str, str]],
 ) -> None:
-    """Markdown: one row per measured figure, a column per server, ratios to the peers."""
+    """Markdown: one row per measured figure, a column per server, ratios to the peers.
+
+    A cell marked "other answers" got a different number of rows than tdi-graph on a sample of
+    its URLs: its speed is not comparable.
+    """
     import importlib.metadata as md
 
     servers = list(table)
@@ -319,7 +344,8 @@ def report(
         f"{args.seconds} --runs {args.runs}`; wrk -t1, distinct URLs per kind: "
         + ", ".join(f"{k} {len(v):,}" for k, v in kinds.items())
         + f". `oxigraph load` of the quads: {ox_load:.1f} s. Cells: median req/s "
-        "[min-max over runs], median p50/p99.",
+        "[min-max over runs], median p50/p99. Before timing a kind, each server answers a sample "
+        "of its URLs; a server whose row counts differ from tdi-graph's is marked *other answers*.",
         "",
         "| figure | "
         + " | ".join(servers)
@@ -327,7 +353,9 @@ def report(
         "|---|" + "---|" * (len(servers) + 3),
     ]
     for row in rows:
-        cells = [table[s].get(row, Figure()).cell() for s in servers]
+        kind = row.rsplit(" @", 1)[0]
+        mark = {s: " **other answers**" if (s, kind) in differ else "" for s in servers}
+        cells = [table[s].get(row, Figure()).cell() + mark[s] for s in servers]
         tdi, bare, oxi = (
             table.get("tdi-graph 2p", {}).get(row),
             table.get("bare limit 2p", {}).get(row),
