@@ -14,11 +14,11 @@ PORT   ?= 8000
 .PHONY: run test test-remote scale test-fast install assets browser virtuoso wrk validate load serve lint \
 	typecheck bench bench-10m docs openapi fixtures dump audit clean reliability
 
-# `validate` already ran SHACL, the link and the evidence checks: the load does not repeat them.
-# Both are skipped when the current build was made from the same inputs and code; the dumps of
-# /downloads are written once per build.
+# The load runs SHACL (in a process of its own, while it writes the store), the link and the
+# excerpt checks, and makes the build current only if they pass. It is skipped when the current
+# build was made from the same inputs and code; the dumps of /downloads are written once per build.
 run: install assets
-	$(BIN)/tdi-graph load --check || { $(MAKE) --no-print-directory validate && $(BIN)/tdi-graph load --no-validate; }
+	$(BIN)/tdi-graph load --check || $(BIN)/tdi-graph load --sources $(SEEDS)
 	$(BIN)/tdi-graph dump --if-missing
 	$(BIN)/tdi-graph serve --host $(HOST) --port $(PORT)
 

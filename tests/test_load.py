@@ -93,6 +93,60 @@ def test_a_shacl_violation_aborts_the_load(project_copy: tuple[Path, Path], tmp_
     assert current_build(target) is None
 
 
+def test_a_violation_found_beside_the_write_keeps_the_previous_build(
+    project_copy: tuple[Path, Path], tmp_path: Path, seeds_dir: Path
+) -> None:
+    """SHACL runs in its own process while the store is written: the new build is written, then
+    deleted when the answer is a violation, and the previous one stays current."""
+    ontology, data = project_copy
+    target = tmp_path / "store"
+    first = load(target, ontology=ontology, data=data, sources=seeds_dir).build
+    assert first is not None and current_build(target) == first
+    path = data / "sources" / "cp-bdt-2019-03-20-nord-franche-comte.ttl"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("tdi:onBehalfOf id:region-bourgogne-franche-comte ;", ""), "utf-8")
+    with pytest.raises(ValidationFailed, match="signataire-nfc-dufay"):
+        load(target, ontology=ontology, data=data, sources=seeds_dir)
+    assert current_build(target) == first
+    assert {p.name.split(".")[0] for p in (target / "builds").iterdir()} == {first.name}
+
+
+def test_a_validating_load_checks_the_excerpts_against_the_sources(
+    project_copy: tuple[Path, Path], tmp_path: Path, seeds_dir: Path
+) -> None:
+    ontology, data = project_copy
+    path = data / "sources" / "cp-1114-premiers-contrats.ttl"
+    text = path.read_text(encoding="utf-8")
+    excerpt = next(line for line in text.splitlines() if "tdi:excerpt" in line)
+    quoted = excerpt.split('"')[1]
+    path.write_text(text.replace(quoted, quoted + " (une phrase inventée)", 1), "utf-8")
+    with pytest.raises(ValidationFailed, match="graph cp-1114-premiers-contrats: excerpt not in 004_"):
+        load(tmp_path / "store", ontology=ontology, data=data, sources=seeds_dir)
+    assert current_build(tmp_path / "store") is None
+
+
+def test_the_snapshot_holds_the_quads_of_the_store(tmp_path: Path) -> None:
+    """The N-Quads snapshot is written from the quads as they stream into the store: a quad
+    given twice is kept once by both, and the in-memory copy equals the on-disk store."""
+    from tdi_graph.store import write_build
+
+    g = ox.NamedNode(GRAPH + "sample")
+    quads = [
+        ox.Quad(
+            ox.NamedNode(f"https://example.org/s{i}"),
+            ox.NamedNode(GRAPH + "p"),
+            ox.Literal(str(i)),
+            g,
+        )
+        for i in range(250_001)
+    ]
+    write_build(tmp_path / "store", [*quads, quads[7], quads[200_000]])
+    disk = open_store(tmp_path / "store", in_memory=False)
+    memory = open_store(tmp_path / "store", in_memory=True)
+    assert len(disk) == len(memory) == 250_001
+    assert set(memory) == set(disk) == set(quads)
+
+
 def test_a_broken_reference_csv_names_file_and_line(
     project_copy: tuple[Path, Path], tmp_path: Path
 ) -> None:

@@ -8,10 +8,18 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from tdi_graph.load import collect_curated, collect_reference
+from tdi_graph.errors import DataError
+from tdi_graph.load import collect_curated, collect_reference, curated_files
 from tdi_graph.namespaces import TDI
 from tdi_graph.resources import ontology_dir
-from tdi_graph.validate import evidence_problems, example_problems, normalise, validate
+from tdi_graph.validate import (
+    ShaclBeside,
+    evidence_problems,
+    example_problems,
+    normalise,
+    shacl_problems,
+    validate,
+)
 from tests.fixtures import REFERENCE
 
 EXAMPLES = ontology_dir() / "examples"
@@ -129,3 +137,29 @@ def test_a_missing_source_file_is_reported(curated, tmp_path: Path) -> None:
 def test_normalise_removes_markdown_emphasis_and_folds_space() -> None:
     assert normalise("**Jacqueline  Gourault**,\n ministre") == "Jacqueline Gourault, ministre"
     assert normalise("1<sup>ère</sup> Assemblée") == "1ère Assemblée"
+
+
+def test_shacl_beside_finds_what_shacl_finds_in_process(tmp_path: Path) -> None:
+    files = [(gf.graph, gf.path) for gf in curated_files()]
+    name = "cp-bdt-2019-03-20-nord-franche-comte"
+    original = dict(files)[name]
+    broken = tmp_path / original.name
+    text = original.read_text(encoding="utf-8")
+    broken.write_text(text.replace("tdi:onBehalfOf id:region-bourgogne-franche-comte ;", ""))
+    files = [(g, broken if g == name else p) for g, p in files]
+    found = ShaclBeside(files).result()
+    curated = {
+        g: [ox.Quad(t.subject, t.predicate, t.object) for t in ox.parse(path=str(p))]
+        for g, p in files
+    }
+    assert found == shacl_problems(curated)
+    assert any("signataire-nfc-dufay" in line for line in found)
+
+
+def test_a_validation_process_that_fails_or_dies_is_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match=r"SHACL validation failed: .*missing\.ttl: No such file"):
+        ShaclBeside([("shapes", tmp_path / "missing.ttl")]).result()
+    beside = ShaclBeside([(gf.graph, gf.path) for gf in curated_files()])
+    beside._process.kill()
+    with pytest.raises(DataError, match="ended without an answer"):
+        beside.result()

@@ -30,7 +30,11 @@ def cmd_load(args: argparse.Namespace) -> int:
         print(f"build {manifest.build} is up to date with the inputs ({manifest.quads:,} quads)")
         return 0
     started = time.perf_counter()
-    report = load(store_dir(args), validate=not args.no_validate)
+    sources = _sources(args)
+    if sources is not None and not sources.is_dir():
+        print(f"tdi-graph load: {sources}: no such directory", file=sys.stderr)
+        return 2
+    report = load(store_dir(args), validate=not args.no_validate, sources=sources)
     print("\n".join(report.lines()))
     print(f"store: {report.build}")
     print(f"loaded in {time.perf_counter() - started:.2f} s")
@@ -247,7 +251,14 @@ def parser(extra: Sequence[Callable[[AddVerb], None]] = ()) -> argparse.Argument
         return cmd
 
     cmd = add("load", cmd_load, "validate the ontology and data, then build the store atomically")
-    cmd.add_argument("--no-validate", action="store_true", help="skip the SHACL validation")
+    cmd.add_argument(
+        "--no-validate", action="store_true", help="skip SHACL, the link and the excerpt checks"
+    )
+    cmd.add_argument(
+        "--sources",
+        help="the source documents: their texts go in the build, their excerpts are checked "
+        "(default ../shared/seeds)",
+    )
     cmd.add_argument(
         "--check",
         action="store_true",

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import re
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from tdi_graph.errors import ValidationFailed
+from tdi_graph.errors import DataError, ValidationFailed
 from tdi_graph.namespaces import ID, PREFIXES, TDI
 from tdi_graph.rdftypes import Term, value_of
 
@@ -175,14 +177,71 @@ def dangling_problems(
     return sorted(problems)
 
 
+class ShaclBeside:
+    """SHACL validation of curated Turtle files in another process, while the caller goes on.
+
+    pyshacl is pure Python: in a process of its own it takes a second core, so a load validates
+    while it writes the store instead of before. ``files`` are ``(graph name, path)``: the child
+    parses them again (a few ms); the caller parsed them first, so a syntax error is its own.
+    """
+
+    def __init__(self, files: list[tuple[str, Path]]) -> None:
+        context = multiprocessing.get_context("spawn")  # no state of this process is shared
+        self._answer, child_end = context.Pipe(duplex=False)
+        self._process = context.Process(target=_shacl_child, args=(files, child_end), daemon=True)
+        self._process.start()
+        child_end.close()
+
+    def result(self) -> list[str]:
+        """The violations (waits for them); :class:`DataError` if the process failed."""
+        try:
+            ok, value = self._answer.recv()
+        except EOFError:
+            ok, value = False, "the validation process ended without an answer"
+        finally:
+            self._process.join()
+            self._answer.close()
+        if not ok:
+            raise DataError(f"SHACL validation failed: {value}")
+        return list(value)
+
+    def cancel(self) -> None:
+        """Stop the validation (the load failed before it needed the answer)."""
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join()
+        self._answer.close()
+
+
+def _shacl_child(files: list[tuple[str, Path]], out: Connection) -> None:
+    answer: tuple[bool, object]
+    curated: dict[str, list[ox.Quad]] = {}
+    try:
+        for graph, path in files:
+            try:
+                triples = ox.parse(path=str(path))
+                curated[graph] = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
+            except (OSError, SyntaxError) as exc:
+                raise DataError(f"{path}: {exc}") from None
+        answer = (True, shacl_problems(curated))
+    except Exception as exc:  # noqa: BLE001 (reported to the parent, in one line)
+        answer = (False, str(exc) if isinstance(exc, DataError) else f"{type(exc).__name__}: {exc}")
+    out.send(answer)
+    out.close()
+
+
 def validate(
     curated: dict[str, list[ox.Quad]],
     sources_dir: Path | None = None,
     reference: dict[str, list[ox.Quad]] | None = None,
+    shacl: list[str] | None = None,
 ) -> Report:
-    """Run every check; evidence checks need ``sources_dir``, link checks need ``reference``."""
+    """Run every check; evidence checks need ``sources_dir``, link checks need ``reference``.
+
+    ``shacl``: the SHACL violations when they were found already (:class:`ShaclBeside`).
+    """
     report = Report()
-    report.problems["shacl"] = shacl_problems(curated)
+    report.problems["shacl"] = shacl_problems(curated) if shacl is None else shacl
     report.counts["quads checked"] = sum(len(qs) for qs in curated.values())
     if reference is not None:
         report.problems["links"] = dangling_problems(curated, reference)
@@ -197,8 +256,9 @@ def check_curated(
     curated: dict[str, list[ox.Quad]],
     sources_dir: Path | None = None,
     reference: dict[str, list[ox.Quad]] | None = None,
+    shacl: list[str] | None = None,
 ) -> None:
     """Raise :class:`ValidationFailed` with the report if any check fails."""
-    report = validate(curated, sources_dir, reference)
+    report = validate(curated, sources_dir, reference, shacl)
     if not report.ok:
         raise ValidationFailed("\n".join(report.lines()))

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import IO
 
 import pyoxigraph as ox
 
@@ -58,6 +59,7 @@ def write_build(
     inputs: Mapping[str, Path] | None = None,
     files: Mapping[str, Path] | None = None,
     derive: Callable[[ox.Store, Path], object] | None = None,
+    ready: Callable[[], object] | None = None,
 ) -> Path:
     """Bulk-load ``quads`` into a new build, then make it current. Returns the build directory.
 
@@ -65,7 +67,8 @@ def write_build(
     (relative path in the build -> file) are copied into the build before it becomes current
     (the documents' texts, :mod:`tdi_graph.texts`); ``derive(store, build)`` is called with the
     filled store before the manifest is written, to keep beside the build what is computed from
-    it (:mod:`tdi_graph.derived`). If anything
+    it (:mod:`tdi_graph.derived`); ``ready()`` is called last, before the build becomes current
+    (an exception there abandons it: a validation running beside the write). If anything
     fails before the swap, the new build is deleted and ``current`` is untouched; a disk that is
     full or read-only is a :class:`StoreWriteFailed` naming the path.
     """
@@ -81,6 +84,8 @@ def write_build(
                 target = build / name
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(source, target)
+            if ready is not None:
+                ready()
             _publish(store_dir, build, manifest)
         except BaseException as exc:
             _remove(build)
@@ -101,11 +106,11 @@ def _write(
     store = ox.Store(str(build))
     snapshot = _snapshot(build)
     try:
-        store.bulk_extend(quads)
+        with open(snapshot, "wb") as out:
+            store.bulk_extend(_copied(quads, out))
         store.flush()
         store.optimize()
         total, graphs = _counts(store)
-        store.dump(str(snapshot), format=ox.RdfFormat.N_QUADS)
         if derive is not None:
             derive(store, build)
     finally:
@@ -124,6 +129,24 @@ def _write(
         files=_rocksdb_files(build, checksums=True),
         inputs=inputs,
     )
+
+
+def _copied(quads: Iterable[ox.Quad], out: IO[bytes], chunk: int = 100_000) -> Iterator[ox.Quad]:
+    """``quads``, each chunk also written to ``out`` as N-Quads: the build's snapshot.
+
+    Serializing the quads as they stream by costs ~0.2 s for the real graph, where dumping the
+    filled RocksDB store took ~3.5 s. A quad given twice is written twice (the store keeps one):
+    the snapshot is the same dataset, and loading it keeps one too.
+    """
+    batch: list[ox.Quad] = []
+    for quad in quads:
+        batch.append(quad)
+        if len(batch) == chunk:
+            ox.serialize(batch, output=out, format=ox.RdfFormat.N_QUADS)
+            yield from batch
+            batch = []
+    ox.serialize(batch, output=out, format=ox.RdfFormat.N_QUADS)
+    yield from batch
 
 
 def _publish(store_dir: Path, build: Path, manifest: Manifest) -> None:
