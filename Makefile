@@ -124,16 +124,17 @@ audit: install
 typecheck: install
 	$(BIN)/mypy
 
-# Benchmarks print figures; Debian's wrk drives the HTTP load (installed only when missing).
+# Every benchmark, its figures written to bench/RESULTS.md (bench.serving writes its tables, the
+# others through bench.record); Debian's wrk drives the HTTP load (installed only when missing).
 bench: install assets wrk
 	$(BIN)/python -m bench.serving --fresh
 	$(BIN)/python -m bench.serving --synthetic 100000 --rdflib
 	$(BIN)/python -m bench.serving --synthetic 1000000
-	$(BIN)/python -m bench.load
-	$(BIN)/python -m bench.startup
-	$(BIN)/python -m bench.sparql
-	$(BIN)/python -m bench.queries
-	$(BIN)/python -m bench.network
+	$(BIN)/python -m bench.record bench.queries 1000000
+	$(BIN)/python -m bench.record bench.load
+	$(BIN)/python -m bench.record bench.startup
+	$(BIN)/python -m bench.record bench.sparql
+	$(BIN)/python -m bench.record bench.network
 
 # The same at 10 M synthetic triples (long: a separate target).
 bench-10m: install assets wrk
