@@ -120,7 +120,8 @@ def test_a_validating_load_checks_the_excerpts_against_the_sources(
     excerpt = next(line for line in text.splitlines() if "tdi:excerpt" in line)
     quoted = excerpt.split('"')[1]
     path.write_text(text.replace(quoted, quoted + " (une phrase inventée)", 1), "utf-8")
-    with pytest.raises(ValidationFailed, match="graph cp-1114-premiers-contrats: excerpt not in 004_"):
+    expected = "graph cp-1114-premiers-contrats: excerpt not in 004_"
+    with pytest.raises(ValidationFailed, match=expected):
         load(tmp_path / "store", ontology=ontology, data=data, sources=seeds_dir)
     assert current_build(tmp_path / "store") is None
 

@@ -83,7 +83,7 @@ class Settings(BaseSettings):
         "(0: no limit).",
     )
     server_processes: int = Field(
-        1,
+        0,
         ge=0,
         description="Server processes forked by `tdi-graph serve` once the store is loaded "
         "(they share it copy-on-write, each with its own SPARQL workers; 0: one per core).",
