@@ -16,7 +16,7 @@ from tdi_graph.settings import Settings
 def test_processes_setting() -> None:
     assert Settings(server_processes=3).processes() == 3
     assert Settings(server_processes=0).processes() == max(1, os.cpu_count() or 1)
-    assert Settings().processes() == 1
+    assert Settings().processes() == max(1, os.cpu_count() or 1)  # the default: one per core
 
 
 def test_supervisor_forks_replaces_and_stops(tmp_path: Path) -> None:
