@@ -32,12 +32,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
-import httpx
 import pyoxigraph as ox
 
-from bench.sparql import free_port, query_text, server
+from bench.sparql import free_port, query_text, rows, server
 from tdi_graph import queries
 from tdi_graph.settings import get_settings
 from tdi_graph.store import current_build
@@ -100,15 +99,6 @@ def wrk(base: str, paths: list[str], connections: int, seconds: int) -> tuple[fl
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return rps, millis("50%"), millis("99%"), float(errors[1]) if errors else 0.0
-
-
-def rows(base: str, path: str) -> int:
-    """The number of solutions ``base`` answers to ``path`` (-1: not a 200 JSON answer)."""
-    answer = httpx.get(base + path, headers={"Accept": JSON}, timeout=60)
-    if answer.status_code != 200:
-        return -1
-    data = answer.json()
-    return len(data.get("results", {}).get("bindings", data.get("items", [])))
 
 
 def pss_mb(pid: int) -> float:
@@ -292,7 +282,11 @@ def main() -> None:
                 row = table.setdefault(label, {})
                 for kind, paths in work.items():
                     # a sample of URLs must get as many rows as from tdi-graph, or it is marked
-                    counts = [rows(base, p) for p in paths[:: max(1, len(paths) // 20)]]
+                    counts = [
+                        rows(base + "/sparql", unquote(p.split("query=", 1)[1]))
+                        for p in paths[:: max(1, len(paths) // 20)]
+                        if p.startswith("/sparql?query=")
+                    ]
                     if is_tdi and kind not in answers:
                         answers[kind] = counts
                     elif answers.get(kind, counts) != counts:

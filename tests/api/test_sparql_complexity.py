@@ -129,18 +129,16 @@ def test_a_worker_survives_the_longest_chain_allowed(client: TestClient, name: s
 def test_the_limits_are_settings(app: FastAPI, client: TestClient) -> None:
     query = PATTERNS["triple patterns"](11)
     assert _post(client, query).status_code == 200
-    with changed_settings(app, max_query_patterns=10):
-        answer = _post(client, query)
-        assert answer.status_code == 400
-        message = answer.json()["error"]["message"]
-        assert "has 11 triple patterns" in message
-        assert "more than 10 (TDI_MAX_QUERY_PATTERNS)" in message
-    with changed_settings(app, max_query_operators=10):
-        answer = _post(client, query)
-        assert answer.status_code == 400
-        message = answer.json()["error"]["message"]
-        assert "has 12 patterns and operators" in message
-        assert "more than 10 (TDI_MAX_QUERY_OPERATORS)" in message
+    for setting, found in (
+        ("max_query_patterns", "has 11 triple patterns"),
+        ("max_query_operators", "has 12 patterns and operators"),
+    ):
+        with changed_settings(app, **{setting: 10}):
+            answer = _post(client, query)
+            assert answer.status_code == 400
+            message = answer.json()["error"]["message"]
+            assert found in message
+            assert f"more than 10 (TDI_{setting.upper()})" in message
 
 
 def test_the_remote_path_checks_too(canary: Canary) -> None:  # noqa: F811
