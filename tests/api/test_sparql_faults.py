@@ -110,6 +110,7 @@ def test_a_death_over_http_is_never_a_500(app: FastAPI, live_server: str) -> Non
 # --- memory -----------------------------------------------------------------------------------
 
 
+@pytest.mark.perf  # how fast the query reaches the ceiling depends on the CPU it gets
 def test_a_memory_hungry_query_is_stopped_and_its_worker_replaced(small: ox.Store) -> None:
     """ORDER BY over a cross product, under a 300 MB ceiling: 507, not retried, new worker."""
     limits = Limits(memory=300 * 1024 * 1024)
