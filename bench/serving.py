@@ -357,8 +357,8 @@ def report(
         )
 
         def ratio(a: Figure | None, b: Figure | None) -> str:
-            if not a or not b or not a.rps or not b.rps:
-                return "-"
+            if not a or not b or not a.rps or not b.rps or not statistics.median(b.rps):
+                return "-"  # not measured, or the peer answered nothing in time
             return f"{statistics.median(a.rps) / statistics.median(b.rps):.2f}x"
 
         loads = [x for s in servers for x in table[s].get(row, Figure()).load]

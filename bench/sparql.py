@@ -229,7 +229,8 @@ def wrk(url: str, query: str, *, connections: int, seconds: float) -> Load:
 
 
 def rows(url: str, query: str) -> int:
-    answer = httpx.post(url, data={"query": query}, headers={"accept": JSON}, timeout=60)
+    """The number of solutions of ``query`` (GET: the bare limit app reads only the URL)."""
+    answer = httpx.get(url, params={"query": query}, headers={"accept": JSON}, timeout=60)
     answer.raise_for_status()
     return len(answer.json()["results"]["bindings"])
 
