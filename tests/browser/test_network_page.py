@@ -46,13 +46,20 @@ def test_network_page_draws_nodes_and_a_click_opens_the_entity_card(
 
 
 def _click_edge(page: Page, edge: str) -> None:
-    """Click the middle of an edge where Cytoscape drew it, alone in its ego network."""
+    """Click the middle of an edge where Cytoscape drew it, alone with its two ends.
+
+    The ends are moved apart first: the layout may draw a short edge under the disc of a
+    big node (zooming scales both alike), and the click would then open the node's card."""
     x, y = page.evaluate(
         """(id) => {
             const cy = window.tdiNetwork.cy;
             const edge = cy.getElementById(id);
-            cy.elements().not(edge.union(edge.connectedNodes())).style('display', 'none');
-            cy.fit(edge.connectedNodes(), 200);
+            const ends = edge.connectedNodes();
+            cy.elements().not(edge.union(ends)).style('display', 'none');
+            const width = Math.max(...ends.map((n) => n.outerWidth()));
+            ends[0].position({ x: 0, y: 0 });
+            ends[1].position({ x: 6 * width, y: 0 });
+            cy.fit(ends, 100);
             const p = edge.renderedMidpoint();
             const box = document.getElementById('cy').getBoundingClientRect();
             return [box.left + p.x, box.top + p.y];
