@@ -11,7 +11,9 @@ A header looks like this (it is made of SPARQL comments, so the file stays valid
     #+     default: contrat-ti-nord-franche-comte
     #+     description: the agreement (short id or full IRI)
 
-Parameters are bound with pyoxigraph's ``substitutions=``: never by string formatting.
+Parameters are bound as RDF terms, never by string formatting: written into the query's
+patterns by :func:`tdi_graph.sparql_inline.inline` where that keeps the query's meaning (the
+planner then starts from them), with pyoxigraph's ``substitutions=`` otherwise.
 A parameter left out takes its ``default``, or (with none) stays a free variable, so it matches
 everything; a ``required: true`` parameter left out is a :class:`BadRequest` naming it (its
 ``default`` is then only the example shown in forms and docs).
@@ -19,6 +21,7 @@ everything; a ``required: true`` parameter left out is a :class:`BadRequest` nam
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -32,6 +35,7 @@ from tdi_graph.namespaces import PREFIXES
 from tdi_graph.rdftypes import Term
 from tdi_graph.resources import queries_dir
 from tdi_graph.sparql import query_form
+from tdi_graph.sparql_inline import inline
 from tdi_graph.view.ids import expand_id
 
 XSD = PREFIXES["xsd"]
@@ -99,6 +103,7 @@ class NamedQuery:
     params: tuple[Param, ...] = ()
     tags: tuple[str, ...] = ()
     examples: tuple[dict[str, str], ...] = field(default=())
+    inlinable: bool = False  # its parameters can be written into its text (checked on reading)
 
     def title(self, lang: str = "en") -> str:
         """The summary in ``lang``: ``summary_fr`` in French, ``summary`` otherwise."""
@@ -133,6 +138,13 @@ class NamedQuery:
             out[ox.Variable(p.name)] = p.bind(str(raw))
         return out
 
+    def bound_text(self, bindings: dict[ox.Variable, Term]) -> str | None:
+        """The text with ``bindings`` written in, or ``None``: run the text with them as
+        substitutions then (:mod:`tdi_graph.sparql_inline` says when and why)."""
+        if not self.inlinable:
+            return None
+        return inline(self.text, {var.value: term for var, term in bindings.items()})
+
 
 def parse_header(path: Path, text: str) -> dict[str, Any]:
     """The YAML made of the ``#+`` lines at the top of a query file."""
@@ -157,18 +169,28 @@ _CHECK_VALUES = {
 }
 
 
-def check_query(query: NamedQuery) -> None:
+def check_query(query: NamedQuery) -> bool:
     """Parse the query and bind every parameter on an empty store: a broken file fails early.
+    Answer whether the parameters can be written into the text (that form parses too).
 
     pyoxigraph only substitutes variables of the projection, so each parameter must be selected.
     """
     values = {p.name: _CHECK_VALUES[p.type] for p in query.params}
+    bindings = query.bindings(values)
     try:
-        ox.Store().query(query.text, substitutions=query.bindings(values))
+        ox.Store().query(query.text, substitutions=bindings)
     except SyntaxError as exc:
         raise DataError(f"{query.path}: {exc}") from None
     except RuntimeError as exc:  # e.g. a parameter that is not in the SELECT projection
         raise DataError(f"{query.path}: {exc}") from None
+    text = inline(query.text, {var.value: term for var, term in bindings.items()})
+    if text is None:
+        return False
+    try:
+        ox.Store().query(text)
+    except (SyntaxError, RuntimeError):  # e.g. a literal parameter in a predicate's place
+        return False
+    return True
 
 
 def read_query(path: Path) -> NamedQuery:
@@ -202,8 +224,7 @@ def read_query(path: Path) -> NamedQuery:
         tags=tuple(header.get("tags") or ()),
         examples=tuple(header.get("examples") or ()),
     )
-    check_query(query)
-    return query
+    return dataclasses.replace(query, inlinable=check_query(query))
 
 
 @lru_cache(maxsize=4)
@@ -225,8 +246,8 @@ def run(
     store: ox.Store, query: NamedQuery, values: dict[str, str] | None = None
 ) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
     """Run a named query on ``store`` with validated parameters (union default graph)."""
-    return store.query(
-        query.text,
-        substitutions=query.bindings(values or {}),
-        use_default_graph_as_union=True,
-    )
+    bindings = query.bindings(values or {})
+    text = query.bound_text(bindings)
+    if text is not None:
+        return store.query(text, use_default_graph_as_union=True)
+    return store.query(query.text, substitutions=bindings, use_default_graph_as_union=True)

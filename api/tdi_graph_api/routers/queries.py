@@ -123,10 +123,13 @@ async def run_named(name: str, request: Request, services: ServicesDep) -> dict[
     except ValueError as exc:  # pyoxigraph refusing a full IRI (e.g. "http://x/a>")
         raise BadRequest(f"query {name!r}: {exc}") from None
     settings = services.settings
+    text = named.bound_text(bindings)
     answer = await services.run_query(
         QueryRequest(
-            named.text,
-            substitutions=tuple((var.value, term) for var, term in bindings.items()),
+            named.text if text is None else text,
+            substitutions=()
+            if text is not None
+            else tuple((var.value, term) for var, term in bindings.items()),
             allow_service=settings.allow_service,
             rows=(limit, offset),
         ),
