@@ -71,8 +71,10 @@ def render_queries(catalogue: dict[str, queries.NamedQuery] | None = None) -> st
         GENERATED,
         "",
         f"{len(catalogue)} SPARQL queries live in `queries/`, one `.rq` file each with a `#+` "
-        "header (summary, description, parameters, tags). Parameters are bound with pyoxigraph's "
-        "`substitutions=`, never by string formatting; a parameter left out matches everything. "
+        "header (summary, description, parameters, tags). Parameters are bound as RDF terms, "
+        "never by string formatting: written into the query's patterns where that keeps its "
+        "meaning (`tdi_graph.sparql_inline`: the planner then starts from them), with "
+        "pyoxigraph's `substitutions=` otherwise; a parameter left out matches everything. "
         "Run them with `tdi-graph query NAME [-p NAME=VALUE]`, with "
         "`GET /api/queries/NAME?NAME=VALUE` (rows as JSON, `limit`/`offset`), or from the query "
         "page `/sparql`, where each is a one-click example.",
