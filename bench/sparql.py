@@ -228,10 +228,14 @@ def wrk(url: str, query: str, *, connections: int, seconds: float) -> Load:
     )
 
 
-def rows(url: str, query: str) -> int:
-    """The number of solutions of ``query`` (GET: the bare limit app reads only the URL)."""
+def rows(url: str, query: str) -> int | str:
+    """The number of solutions of ``query`` (GET: the bare limit app reads only the URL), or
+    the HTTP status when the server does not answer it (``"503"``: stopped at its time limit,
+    or refused while its slots for long queries are full), so that the run goes on and the
+    report marks the figure."""
     answer = httpx.get(url, params={"query": query}, headers={"accept": JSON}, timeout=60)
-    answer.raise_for_status()
+    if answer.status_code != 200:
+        return str(answer.status_code)
     return len(answer.json()["results"]["bindings"])
 
 
@@ -249,7 +253,7 @@ def bench_http(
     print("   ours: tdi-graph serve (1 uvicorn process, 2 query workers, in-memory store)")
     print("   oxigraph: oxigraph serve-read-only --union-default-graph (on-disk build)")
     results: dict[str, dict[str, Load]] = {name: {} for name in QUERIES}
-    counts: dict[tuple[str, str], int] = {}
+    counts: dict[tuple[str, str], int | str] = {}
     env = {**os.environ, "TDI_STORE": str(store_dir)}
     for label, command, url, probe in (
         ("ours", serve, ours, ours + "?query=ASK%7B%7D"),
