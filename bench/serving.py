@@ -128,7 +128,8 @@ def running(command: list[str], probe: str, env: dict[str, str]) -> Iterator[int
         pids = []
         for entry in Path("/proc").iterdir():
             try:
-                if entry.name.isdigit() and (entry / "cmdline").read_text() == wanted:
+                # endswith: a script's process is its interpreter, then the command
+                if entry.name.isdigit() and (entry / "cmdline").read_text().endswith(wanted):
                     pids.append(int(entry.name))
             except OSError:
                 continue
