@@ -58,7 +58,8 @@ step("import the library")
 opened = open_build(store, in_memory=sys.argv[2] == "memory")
 step("open the build")
 found = derived.kept(opened.path)
-assert not isinstance(found, str), found
+if isinstance(found, str):
+    sys.exit(f"{opened.path}: the kept read model is {found}: run `tdi-graph load` first")
 step("read the kept read model")
 derived.compute(opened.store)
 step("compute the read model (fallback)")
@@ -74,11 +75,10 @@ def load_average() -> str:
 
 def breakdown(store: Path, mode: str) -> dict[str, tuple[float, float]]:
     done = subprocess.run(
-        [sys.executable, "-c", BREAKDOWN, str(store), mode],
-        capture_output=True,
-        text=True,
-        check=True,
+        [sys.executable, "-c", BREAKDOWN, str(store), mode], capture_output=True, text=True
     )
+    if done.returncode:
+        raise SystemExit(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else done)
     steps: dict[str, tuple[float, float]] = json.loads(done.stdout.splitlines()[-1])
     return steps
 
