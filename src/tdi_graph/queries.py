@@ -138,12 +138,20 @@ class NamedQuery:
             out[ox.Variable(p.name)] = p.bind(str(raw))
         return out
 
-    def bound_text(self, bindings: dict[ox.Variable, Term]) -> str | None:
-        """The text with ``bindings`` written in, or ``None``: run the text with them as
-        substitutions then (:mod:`tdi_graph.sparql_inline` says when and why)."""
-        if not self.inlinable:
-            return None
-        return inline(self.text, {var.value: term for var, term in bindings.items()})
+    def prepared(
+        self, bindings: dict[ox.Variable, Term], store: object
+    ) -> tuple[str, dict[ox.Variable, Term]]:
+        """The text to send to ``store`` and the substitutions left to go with it.
+
+        For pyoxigraph's store the parameters are written into the text where they can be
+        (:mod:`tdi_graph.sparql_inline` says when and why). A remote engine
+        (:mod:`tdi_graph.remote`) binds substitutions its own way, and Virtuoso answers the
+        written-in form differently (tests/remote), so it gets the text and the substitutions."""
+        if self.inlinable and isinstance(store, ox.Store):
+            text = inline(self.text, {var.value: term for var, term in bindings.items()})
+            if text is not None:
+                return text, {}
+        return self.text, bindings
 
 
 def parse_header(path: Path, text: str) -> dict[str, Any]:
@@ -246,10 +254,5 @@ def run(
     store: ox.Store, query: NamedQuery, values: dict[str, str] | None = None
 ) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
     """Run a named query on ``store`` with validated parameters (union default graph)."""
-    bindings = query.bindings(values or {})
-    # a remote engine (tdi_graph.remote) binds substitutions its own way: Virtuoso answers
-    # the written-in form differently (tests/remote), so only pyoxigraph's store gets it
-    text = query.bound_text(bindings) if isinstance(store, ox.Store) else None
-    if text is not None:
-        return store.query(text, use_default_graph_as_union=True)
-    return store.query(query.text, substitutions=bindings, use_default_graph_as_union=True)
+    text, substitutions = query.prepared(query.bindings(values or {}), store)
+    return store.query(text, substitutions=substitutions, use_default_graph_as_union=True)

@@ -123,13 +123,11 @@ async def run_named(name: str, request: Request, services: ServicesDep) -> dict[
     except ValueError as exc:  # pyoxigraph refusing a full IRI (e.g. "http://x/a>")
         raise BadRequest(f"query {name!r}: {exc}") from None
     settings = services.settings
-    text = named.bound_text(bindings)
+    text, substitutions = named.prepared(bindings, services.store)
     answer = await services.run_query(
         QueryRequest(
-            named.text if text is None else text,
-            substitutions=()
-            if text is not None
-            else tuple((var.value, term) for var, term in bindings.items()),
+            text,
+            substitutions=tuple((var.value, term) for var, term in substitutions.items()),
             allow_service=settings.allow_service,
             rows=(limit, offset),
         ),
