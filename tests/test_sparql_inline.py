@@ -18,12 +18,19 @@ SAMPLES = {"iri": "bpifrance", "string": "x", "date": "2019-03-20", "integer": "
 E = "http://e/"
 
 
+def _term(term: object) -> str:
+    """A term's text; a GROUP_CONCAT's parts sorted (their order is undefined)."""
+    if isinstance(term, ox.Literal) and " " in term.value:
+        return f"{sorted(term.value.split(' '))}{term.datatype}@{term.language}"
+    return str(term)
+
+
 def _answer(result: object) -> Counter[tuple[str, ...]] | bool:
     if isinstance(result, ox.QueryBoolean):
         return bool(result)
     if isinstance(result, ox.QuerySolutions):
         names = [v.value for v in result.variables]
-        return Counter(tuple(str(row[n]) for n in names) for row in result)
+        return Counter(tuple(_term(row[n]) for n in names) for row in result)
     return Counter((str(t),) for t in result)  # type: ignore[attr-defined]
 
 
