@@ -126,10 +126,15 @@ def test_a_validating_load_checks_the_excerpts_against_the_sources(
     assert current_build(tmp_path / "store") is None
 
 
-def test_the_snapshot_holds_the_quads_of_the_store(tmp_path: Path) -> None:
-    """The N-Quads snapshot is written from the quads as they stream into the store: a quad
-    given twice is kept once by both, and the in-memory copy equals the on-disk store."""
-    from tdi_graph.store import write_build
+def test_the_snapshot_holds_the_quads_of_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The N-Quads snapshot is written from the quads as they stream into the store, a chunk at
+    a time (1 000 here, so that 2 501 quads end in a partial chunk): a quad given twice is kept
+    once by both, and the in-memory copy equals the on-disk store."""
+    from tdi_graph.store import write, write_build
+
+    monkeypatch.setattr(write, "SNAPSHOT_CHUNK", 1_000)
 
     g = ox.NamedNode(GRAPH + "sample")
     quads = [
@@ -139,12 +144,12 @@ def test_the_snapshot_holds_the_quads_of_the_store(tmp_path: Path) -> None:
             ox.Literal(str(i)),
             g,
         )
-        for i in range(250_001)
+        for i in range(2_501)
     ]
-    write_build(tmp_path / "store", [*quads, quads[7], quads[200_000]])
+    write_build(tmp_path / "store", [*quads, quads[7], quads[2_000]])
     disk = open_store(tmp_path / "store", in_memory=False)
     memory = open_store(tmp_path / "store", in_memory=True)
-    assert len(disk) == len(memory) == 250_001
+    assert len(disk) == len(memory) == 2_501
     assert set(memory) == set(disk) == set(quads)
 
 

@@ -131,7 +131,11 @@ def _write(
     )
 
 
-def _copied(quads: Iterable[ox.Quad], out: IO[bytes], chunk: int = 100_000) -> Iterator[ox.Quad]:
+SNAPSHOT_CHUNK = 100_000
+"""Quads serialized to the snapshot at a time, as they stream into the store."""
+
+
+def _copied(quads: Iterable[ox.Quad], out: IO[bytes]) -> Iterator[ox.Quad]:
     """``quads``, each chunk also written to ``out`` as N-Quads: the build's snapshot.
 
     Serializing the quads as they stream by costs ~0.2 s for the real graph, where dumping the
@@ -141,7 +145,7 @@ def _copied(quads: Iterable[ox.Quad], out: IO[bytes], chunk: int = 100_000) -> I
     batch: list[ox.Quad] = []
     for quad in quads:
         batch.append(quad)
-        if len(batch) == chunk:
+        if len(batch) == SNAPSHOT_CHUNK:
             ox.serialize(batch, output=out, format=ox.RdfFormat.N_QUADS)
             yield from batch
             batch = []
