@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.fixtures.pages import keep_local, open_page
+from tests.fixtures.pages import DEAD_PROXY, keep_local, open_page
 
 __all__ = ["open_page"]  # kept importable from here for the branches that still do
 
@@ -30,7 +30,7 @@ def browser() -> Iterator[Browser]:
         pytest.fail("Debian's chromium is not installed: run `make browser`")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS, proxy=DEAD_PROXY
         )
         yield chromium
         chromium.close()

@@ -88,3 +88,15 @@ def test_the_queries_page_lists_the_named_queries(local: Page) -> None:
     go(local, "/queries")
     expect(local.locator('a[href="/queries/api-signatures"]')).to_have_count(2)  # name, summary
     expect(local.locator('a[href="/sparql"]').first).to_be_visible()
+
+
+def test_a_request_off_the_machine_is_recorded_and_fails(page: Page) -> None:
+    """The guard of the page tests: the browser's proxy is a dead port, ``keep_local`` lists."""
+    from playwright.sync_api import Error
+
+    from tests.fixtures.pages import keep_local
+
+    outside = keep_local(page)
+    with pytest.raises(Error, match="ERR_PROXY_CONNECTION_FAILED|ERR_TUNNEL_CONNECTION_FAILED"):
+        page.goto("http://192.0.2.1/page", timeout=10_000)
+    assert outside == ["http://192.0.2.1/page"]
