@@ -14,14 +14,14 @@ from urllib.parse import quote
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tdi_graph.load import load
 from tdi_graph.resources import data_dir
 from tdi_graph.settings import Settings
 from tests.conftest import SEEDS
 from tests.fixtures import REFERENCE
-from tests.fixtures.pages import click_node, keep_local
+from tests.fixtures.pages import click_node, forget, keep_local
 from tests.fixtures.serving import free_port, served
 
 pytestmark = pytest.mark.browser
@@ -85,14 +85,21 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
-@pytest.fixture
-def hostile(browser: Browser, hostile_server: str) -> Iterator[Page]:
-    """A page without the CSP's protection, kept on 127.0.0.1, recording every dialog and every
-    console error; the test fails at teardown if any came."""
+@pytest.fixture(scope="module")
+def unprotected(browser: Browser) -> Iterator[BrowserContext]:
+    """The module's browser context, without the CSP's protection."""
     context = browser.new_context(
         viewport={"width": 1400, "height": 900}, locale="fr-FR", bypass_csp=True
     )
-    page = context.new_page()
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def hostile(unprotected: BrowserContext, hostile_server: str) -> Iterator[Page]:
+    """A page without the CSP's protection, kept on 127.0.0.1, recording every dialog and every
+    console error; the test fails at teardown if any came."""
+    page = unprotected.new_page()
     dialogs: list[str] = []
     errors: list[str] = []
 
@@ -106,7 +113,7 @@ def hostile(browser: Browser, hostile_server: str) -> Iterator[Page]:
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.base = hostile_server  # type: ignore[attr-defined]
     yield page
-    context.close()
+    forget(unprotected)
     assert dialogs == [], f"a payload ran: {dialogs}"
     assert outside == [], f"requests left the machine: {outside}"
     assert errors == [], f"console errors: {errors}"
