@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -36,3 +37,26 @@ def test_there_are_modules_to_check() -> None:
 def test_no_library_module_imports_the_app(path: Path) -> None:
     upward = sorted(n for n in imported(path) if n.split(".")[0] == "tdi_graph_api")
     assert upward == [], f"{path} imports {upward}"
+
+
+def test_the_readme_layout_names_every_module() -> None:
+    """The README's layout section stays the map of the code: each module of the library and of
+    the app (its own name, a package's, or a ``network_*`` pattern) is named there."""
+    readme = (SRC.parents[1] / "README.md").read_text(encoding="utf-8")
+    layout = readme.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    words = set(re.findall(r"\w+\*?", layout))
+    patterns = [w[:-1] for w in words if w.endswith("_*")]  # network_*
+    unnamed = []
+    for root in (SRC, SRC.parents[1] / "api" / "tdi_graph_api"):
+        for path in sorted(root.glob("*.py")):
+            name = path.stem
+            if (
+                name != "__init__"
+                and name not in words
+                and not any(name.startswith(p) for p in patterns)
+            ):
+                unnamed.append(str(path.relative_to(root.parent)))
+        for package in sorted(p for p in root.iterdir() if (p / "__init__.py").is_file()):
+            if package.name + "/" not in layout:
+                unnamed.append(str(package.relative_to(root.parent)) + "/")
+    assert unnamed == []
