@@ -179,6 +179,9 @@ class Services:
                 waiting=settings.query_queue,
                 queue_wait=settings.query_queue_seconds,
                 per_client=settings.query_per_client,
+                # the copies are of the in-memory store's pages; a build on disk is shared by
+                # the page cache, and a worker's block cache is its own by design
+                recycle_mb=settings.query_worker_private_mb if source is self.store else None,
             )
             pool.start()
             self._pool = pool

@@ -82,6 +82,15 @@ class Settings(BaseSettings):
         "shares with the server; a query past it gets 507 and its worker is replaced "
         "(0: no limit).",
     )
+    query_worker_private_mb: int = Field(
+        0,
+        ge=0,
+        description="A SPARQL worker over the in-memory store holding more than this many MB "
+        "of its own (its heap, and the pages of the store it copied on write while reading "
+        "them) is replaced by a fresh fork after an answer, so that the server's memory stays "
+        "bounded (read every 64 answers; 0: never). A fresh worker copies again what it reads: "
+        "at 32, /sparql point lookups cost twice the CPU (bench/RESULTS.md).",
+    )
     server_processes: int = Field(
         0,
         ge=0,

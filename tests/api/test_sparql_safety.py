@@ -252,6 +252,54 @@ def test_pool_survives_a_dead_worker(small_pool: WorkerPool) -> None:
     assert small_pool.pids() != [pid]
 
 
+@pytest.mark.parametrize("recycle_mb", [None, 0.001])
+def test_a_worker_past_its_private_memory_is_replaced_after_its_answer(
+    store: ox.Store, recycle_mb: float | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """TDI_QUERY_WORKER_PRIVATE_MB: read every RECYCLE_CHECK_EVERY answers (here 2), a worker
+    holding more than the limit of its own is replaced by a fresh fork; every answer stays
+    whole. Without a limit, the same worker answers throughout."""
+    from tdi_graph.workers import pool as pool_module
+
+    monkeypatch.setattr(pool_module, "RECYCLE_CHECK_EVERY", 2)
+    with WorkerPool(store, size=1, timeout=5.0, recycle_mb=recycle_mb) as pool:
+        seen = set()
+        for _ in range(6):
+            seen.update(pool.pids())
+            answer = pool.run(QueryRequest(SIMPLE, format="csv"))
+            assert b"ontology#PublicOperator" in b"".join(answer.chunks())
+        if recycle_mb is None:
+            assert pool.recycled == 0 and len(seen) == 1
+        else:
+            assert pool.recycled == 3 and len(seen) == 3  # after answers 2, 4 (and 6)
+            assert _gone(seen - set(pool.pids()))
+
+
+@pytest.mark.parametrize(
+    ("limit", "in_memory", "expected"), [(5, True, 5), (0, True, None), (5, False, None)]
+)
+def test_the_private_memory_setting_reaches_the_pool(
+    store_dir: Path, limit: int, in_memory: bool, expected: int | None
+) -> None:
+    """Only workers over the in-memory store copy it; workers over the build on disk share it
+    through the page cache and are never recycled for it."""
+    from tdi_graph_api.app import create_app
+
+    settings = Settings(
+        store=store_dir, query_workers=1, query_worker_private_mb=limit, store_in_memory=in_memory
+    )
+    app = create_app(store_dir=store_dir, settings=settings)
+    with TestClient(app):
+        assert get_pool(app).recycle_mb == expected
+
+
+def test_private_memory_is_read_from_proc() -> None:
+    from tdi_graph.workers.pool import private_mb
+
+    assert private_mb(os.getpid()) > 1  # this interpreter's own heap
+    assert private_mb(2**22 + 7) == 0  # no such process
+
+
 def test_pool_on_the_disk_build(store_dir: Path) -> None:
     """With TDI_STORE_IN_MEMORY=false each worker opens the current build read-only."""
     build = current_build(store_dir)
