@@ -251,7 +251,7 @@ def roles(store: ox.Store, registry: Registry, iri: str) -> list[Item]:
                 "organisation": registry.ref(row.iri("organisation")),
                 "role": registry.ref(row.iri("role")),
                 "title": row.value("title"),
-                "attested_on": sorted(row.iris("attested_on")),
+                "attested_on": row.iris("attested_on"),
                 "sources": registry.sources(membership),
             }
         )

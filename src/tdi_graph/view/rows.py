@@ -55,9 +55,10 @@ class Row:
         return term_value(self[name])
 
     def iris(self, name: str) -> list[str]:
-        """The IRIs of a space-separated ``GROUP_CONCAT`` cell (empty if unbound)."""
+        """The IRIs of a space-separated ``GROUP_CONCAT`` cell, sorted (empty if unbound): the
+        concatenation's order is undefined (SPARQL 1.1, 18.5.1.7) and differs between runs."""
         term = self[name]
-        return term.value.split() if term is not None and term.value else []
+        return sorted(term.value.split()) if term is not None and term.value else []
 
     def texts(self) -> tuple[str | None, ...]:
         """Every variable's lexical form (or IRI), in SELECT order (``None`` if unbound)."""

@@ -331,6 +331,7 @@ class WorkerPool:
             raise
         if reply is None:
             raise _Died
+        handle.answered += 1
         if handle.niced:
             self._replace(handle)  # a reniced worker cannot be made fast again: a fresh one
         elif self._grown(handle):
@@ -352,7 +353,6 @@ class WorkerPool:
         :data:`RECYCLE_CHECK_EVERY` answers. Reading the in-memory store writes to its pages, so
         each worker slowly copies the store it shares with the server (~100 MB of the real
         graph's after 3 000 point lookups); a fresh fork shares it again."""
-        handle.answered += 1
         if self.recycle_mb is None or handle.answered % RECYCLE_CHECK_EVERY:
             return False
         return private_mb(handle.pid) > self.recycle_mb
