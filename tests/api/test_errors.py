@@ -138,6 +138,23 @@ def test_openapi_response_models_have_examples(app: FastAPI, path: str, model: s
     assert schemas["ErrorResponse"]["examples"][0]["error"]["code"] == "not_found"
 
 
+def test_the_api_root_lists_its_operations(client: TestClient) -> None:
+    answer = client.get("/api")
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/json"
+    body = answer.json()
+    assert body["docs"] == "/docs" and body["openapi"] == "/openapi.json"
+    listed = {(o["method"], o["path"]) for o in body["operations"]}
+    assert {
+        ("GET", "/api/search"),
+        ("GET", "/api/money"),
+        ("GET", "/api/entities/{entity_id}"),
+    } <= listed
+    documented = client.get("/openapi.json").json()["paths"]
+    assert listed == {
+        (m.upper(), p) for p, ms in documented.items() if p.startswith("/api/") for m in ms
+    }
+
+
 def test_docs_page(client: TestClient) -> None:
     answer = client.get("/docs")
     assert answer.status_code == 200 and "swagger" in answer.text.lower()
