@@ -68,6 +68,18 @@ def choose(query: str, cookie: str | None, accept: str | None) -> tuple[str, boo
     return (_from_accept(accept or "") or DEFAULT_LANGUAGE), False
 
 
+def _cookie(header: bytes) -> str | None:
+    """The language cookie's value in a ``Cookie`` header (none if malformed)."""
+    if COOKIE.encode() not in header:
+        return None
+    cookies = SimpleCookie()
+    try:
+        cookies.load(header.decode("latin-1"))
+    except Exception:  # a malformed Cookie header: as if there were none
+        return None
+    return cookies[COOKIE].value if COOKIE in cookies else None
+
+
 class Language:
     """Put the visitor's language in ``scope["state"]["lang"]``; remember ``?lang=`` in a cookie."""
 
@@ -79,14 +91,11 @@ class Language:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers", ()))
-        cookies = SimpleCookie()
-        try:
-            cookies.load(headers.get(b"cookie", b"").decode("latin-1"))
-        except Exception:  # a malformed Cookie header: as if there were none
-            cookies = SimpleCookie()
-        cookie = cookies[COOKIE].value if COOKIE in cookies else None
+        cookie = _cookie(headers.get(b"cookie", b""))
+        query = scope.get("query_string", b"")
         lang, asked = choose(
-            scope.get("query_string", b"").decode("latin-1"),
+            # a /sparql query string is long, and has no lang= to find: not parsed for nothing
+            query.decode("latin-1") if b"lang=" in query else "",
             cookie,
             headers.get(b"accept-language", b"").decode("latin-1"),
         )

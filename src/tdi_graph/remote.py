@@ -19,8 +19,10 @@ Credentials come from the settings and never appear in a message.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -228,9 +230,14 @@ class EnginePool(WorkerPool):
     def __init__(self, store: RemoteStore, **options: Any) -> None:
         super().__init__(ox.Store(), **options)
         self.store = store
+        # one thread per admitted query: none waits for a thread
+        self._threads = ThreadPoolExecutor(self.size + self.waiting, thread_name_prefix="engine")
 
     def start(self) -> None:
         """Nothing to fork: the engine does the work."""
+
+    async def _evaluate(self, request: QueryRequest) -> Answer:
+        return await asyncio.get_running_loop().run_in_executor(self._threads, self.run, request)
 
     def run(self, request: QueryRequest) -> Answer:
         try:
@@ -254,10 +261,7 @@ class EnginePool(WorkerPool):
 
     def close(self) -> None:
         self.closed = True
-        with self._lock:
-            if self._executor is not None:
-                self._executor.shutdown(wait=False, cancel_futures=True)
-                self._executor = None
+        self._threads.shutdown(wait=False, cancel_futures=True)
 
 
 def open_query_store(settings: Settings, store_dir: Path | None = None) -> ox.Store | RemoteStore:

@@ -35,7 +35,7 @@ from tdi_graph.namespaces import PREFIXES
 from tdi_graph.rdftypes import Term
 from tdi_graph.results import term_value
 from tdi_graph.sandbox import DENIED
-from tdi_graph.sparql_lexer import _KIND, _TOKEN, FORMS, _where, lex, tokens
+from tdi_graph.sparql_lexer import _KIND, _TOKEN, FORMS, Reading, _where, lex, tokens
 from tdi_graph.sparql_output import serialize, spool
 
 CHUNK = 64 * 1024
@@ -82,6 +82,12 @@ def check(
     """Refuse updates, (unless allowed) ``SERVICE``, nesting deeper than ``max_depth``, more
     than ``max_patterns`` patterns in one group and more than ``max_operators`` operators;
     return the query form. One linear pass of :func:`tdi_graph.sparql_lexer.lex`."""
+    return _checked(query, allow_service, max_depth, max_patterns, max_operators).form
+
+
+def _checked(
+    query: str, allow_service: bool, max_depth: int, max_patterns: int, max_operators: int
+) -> Reading:
     if not query.strip():
         raise BadRequest("the query is empty")
     reading = lex(query, max_depth)
@@ -101,7 +107,7 @@ def check(
             "UNION, MINUS, FILTER, BIND, path steps, logical and arithmetic operators), more "
             f"than {max_operators:,} (TDI_MAX_QUERY_OPERATORS): split the query"
         )
-    return reading.form
+    return reading
 
 
 def result_kind(form: str | None) -> str | None:
@@ -257,13 +263,13 @@ class Answer:
             self.fd = None
 
 
-def _dataset(request: QueryRequest) -> dict[str, Any]:
+def _dataset(request: QueryRequest, words: tuple[str, ...]) -> dict[str, Any]:
     if request.default_graphs or request.named_graphs:
         return {
             "default_graph": [ox.NamedNode(g) for g in request.default_graphs],
             "named_graphs": [ox.NamedNode(g) for g in request.named_graphs],
         }
-    if "FROM" in keywords(request.query):
+    if "FROM" in words:
         return {}
     return {"use_default_graph_as_union": True}
 
@@ -275,18 +281,18 @@ def evaluate(store: ox.Store, request: QueryRequest) -> Answer:
     the query. In a worker without network (:mod:`tdi_graph.sandbox`), a SERVICE call that got
     past them fails for want of a socket, and is answered as the refusal it is.
     """
-    form = check(
+    reading = _checked(
         request.query,
-        allow_service=request.allow_service,
-        max_depth=request.max_depth,
-        max_patterns=request.max_patterns,
-        max_operators=request.max_operators,
+        request.allow_service,
+        request.max_depth,
+        request.max_patterns,
+        request.max_operators,
     )
-    kind = result_kind(form)
+    kind = result_kind(reading.form)
     if kind is not None and request.rows is None:
         negotiate(kind, request.accept, request.format)  # a 406 before any evaluation
     try:
-        return _evaluate(store, request)
+        return _evaluate(store, request, reading.words)
     except OSError as exc:
         if any(m in str(exc) for m in DENIED):  # a worker without network
             raise ServiceRefused(SERVICE_REFUSED) from None
@@ -303,14 +309,14 @@ def evaluate(store: ox.Store, request: QueryRequest) -> Answer:
         ) from None
 
 
-def _evaluate(store: ox.Store, request: QueryRequest) -> Answer:
+def _evaluate(store: ox.Store, request: QueryRequest, words: tuple[str, ...]) -> Answer:
     try:
         result = store.query(
             request.query,
             base_iri=request.base_iri,
             substitutions={ox.Variable(k): v for k, v in request.substitutions} or None,
             prefixes=PREFIXES,
-            **_dataset(request),
+            **_dataset(request, words),
         )
     except SyntaxError as exc:
         message = str(exc)  # "error at LINE:COLUMN: expected ..."

@@ -56,7 +56,7 @@ def _kill_soon(pool: WorkerPool, after: float, times: int = 1) -> threading.Thre
         killed = 0
         deadline = time.monotonic() + 20
         while killed < times and time.monotonic() < deadline:
-            idle = {h.pid for h in list(pool._idle.queue)}
+            idle = pool.idle_pids()
             now = time.monotonic()
             for pid in set(pool.pids()) - idle:
                 if now - seen.setdefault(pid, now) >= after:

@@ -15,6 +15,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response, StreamingResponse
+from fastapi.routing import APIRoute
 
 from tdi_graph.conneg import (
     FORMAT_PARAMETERS,
@@ -36,7 +37,23 @@ from tdi_graph_api import forms, sparql_pages
 from tdi_graph_api.deps import services_of
 from tdi_graph_api.errors import error_response, tdi_error_response
 
-router = APIRouter(tags=["sparql"])
+
+class DirectRoute(APIRoute):
+    """A route documented like any other whose endpoint takes the :class:`Request` and returns
+    the :class:`Response`, called directly: without FastAPI's parameter solving and exit stacks
+    (in process, 0.09 ms of the 0.46 ms of CPU that a point lookup cost the server). The
+    endpoints answer their own errors (:func:`_errors`); anything else reaches the app's
+    handler for unexpected errors, as from any route."""
+
+    async def handle(self, scope: Any, receive: Any, send: Any) -> None:
+        if self.methods and scope["method"] not in self.methods:
+            await super().handle(scope, receive, send)  # FastAPI's 405
+            return
+        response = await self.endpoint(Request(scope, receive, send))
+        await response(scope, receive, send)
+
+
+router = APIRouter(tags=["sparql"], route_class=DirectRoute)
 
 BODY_SECONDS = 30  # a POSTed query arrives within this
 FORM = "application/x-www-form-urlencoded"
@@ -267,7 +284,7 @@ async def sparql_other(request: Request) -> Response:
 
 
 @router.options("/sparql", include_in_schema=False)
-async def sparql_options() -> Response:
+async def sparql_options(request: Request) -> Response:
     """OPTIONS without CORS headers (a preflight is answered by the CORS middleware)."""
     return Response(status_code=204, headers={"Allow": "GET, HEAD, POST, OPTIONS"})
 

@@ -1,6 +1,8 @@
 """The pool in the server: :class:`WorkerPool` hands queries to workers, times and kills them.
 
-See :mod:`tdi_graph.workers` for why and how.
+See :mod:`tdi_graph.workers` for why and how. The pool runs on the caller's event loop: a query
+is written to an idle worker's socket and its reply awaited with the loop's reader callbacks
+(:mod:`.channel`), so no thread waits on a worker and the loop never blocks on one.
 """
 
 from __future__ import annotations
@@ -8,18 +10,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import queue
-import select
 import signal
 import socket
 import sys
 import tempfile
 import threading
-import time
 import warnings
 from collections import Counter, OrderedDict
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +33,9 @@ from tdi_graph.errors import (
     WorkerDied,
 )
 from tdi_graph.sparql import Answer, QueryRequest
-from tdi_graph.workers.process import OOM_MARK, Limits, recv, run_in_child, send, zygote
+from tdi_graph.workers import channel, process
+from tdi_graph.workers.handoff import Handoff
+from tdi_graph.workers.process import OOM_MARK, Limits, private_mb, recv, send
 
 
 @dataclass(eq=False)
@@ -45,6 +45,7 @@ class _Handle:
     err: Any  # the worker's stderr, a temporary file
     niced: bool = False
     answered: int = 0
+    gone: bool = False  # killed: its replacement is under way or done
 
     def died_of_memory(self) -> bool:
         """Whether the worker wrote Rust's allocation failure before it died."""
@@ -63,23 +64,13 @@ class _Died(Exception):
 RECYCLE_CHECK_EVERY = 64
 
 
-def private_mb(pid: int) -> float:
-    """The memory of process ``pid`` that no other process shares (MB): in a worker, its own
-    heap and the pages of the store it copied on write; 0 if it cannot be read."""
-    total = 0
-    with contextlib.suppress(OSError, ValueError):
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith(("Private_Clean:", "Private_Dirty:")):
-                total += int(line.split()[1])
-    return total / 1024
-
-
 class WorkerPool:
     """``size`` processes that evaluate queries; one past ``timeout`` seconds is killed.
 
     ``source`` is the in-memory store to share with the workers, or the directory of an on-disk
-    build that each worker opens read-only. Thread-safe: :meth:`run` blocks its calling thread;
-    :meth:`answer` is the same for asyncio, behind :meth:`admit`'s back-pressure.
+    build that each worker opens read-only. :meth:`answer` is the coroutine the server awaits,
+    behind :meth:`admit`'s back-pressure; :meth:`run` is the same for plain code (a loop of its
+    own per call). Both may be used from several threads and event loops at once.
     """
 
     def __init__(
@@ -102,13 +93,12 @@ class WorkerPool:
         self.cheap = cheap if cheap and cheap < timeout else None
         self.waiting, self.per_client = max(0, waiting), per_client
         self.queue_wait = timeout if queue_wait is None else queue_wait
-        self._idle: queue.Queue[_Handle] = queue.Queue()
+        self._idle: Handoff[_Handle] = Handoff()
         self._all: set[_Handle] = set()
         self._lock = threading.Lock()
         self._long = threading.BoundedSemaphore(self.long)
         self._admitted = 0
         self._clients: Counter[str] = Counter()
-        self._executor: ThreadPoolExecutor | None = None
         self._control: socket.socket | None = None
         self._zygote_pid = 0
         self.closed = False
@@ -135,13 +125,14 @@ class WorkerPool:
             pid = os.fork()
         if pid == 0:
             parent.close()
-            run_in_child(zygote, child, self.source, self.limits)
+            process.run_in_child(process.zygote, child, self.source, self.limits)
         child.close()
         self._control, self._zygote_pid = parent, pid
 
     def _spawn(self) -> _Handle:
         """A new worker, forked by the zygote."""
         ours, theirs = socket.socketpair()
+        ours.setblocking(False)  # read and written from the event loop (.channel)
         err = tempfile.TemporaryFile()  # noqa: SIM115 (closed with the worker, in _kill)
         with self._lock:
             if self._control is None or self.closed:
@@ -162,6 +153,7 @@ class WorkerPool:
         return handle
 
     def _kill(self, handle: _Handle) -> None:
+        handle.gone = True
         with contextlib.suppress(ProcessLookupError):
             os.kill(handle.pid, signal.SIGKILL)
         handle.sock.close()
@@ -169,10 +161,19 @@ class WorkerPool:
         with self._lock:
             self._all.discard(handle)
 
-    def _replace(self, handle: _Handle) -> None:
-        self._kill(handle)
+    def _respawn(self) -> None:
         if not self.closed:
-            self._idle.put(self._spawn())
+            with contextlib.suppress(TdiError):  # closed meanwhile
+                self._idle.put(self._spawn())
+
+    async def _replace(self, handle: _Handle) -> None:
+        """Kill ``handle``'s worker now; fork its successor off the event loop (~10 ms)."""
+        self._kill(handle)
+        await asyncio.get_running_loop().run_in_executor(None, self._respawn)
+
+    def idle_pids(self) -> set[int]:
+        """Process ids of the workers waiting for a query (for tests)."""
+        return {h.pid for h in self._idle.idle()}
 
     # --- back-pressure ------------------------------------------------------------------------
 
@@ -204,39 +205,19 @@ class WorkerPool:
                         del self._clients[client]
 
     async def answer(self, request: QueryRequest, client: str | None = None) -> Answer:
-        """:meth:`run` from asyncio, admitted by :meth:`admit` (no event-loop thread blocks)."""
-        loop = asyncio.get_running_loop()
-        ticket = self.admit(client)
-        ticket.__enter__()
+        """Evaluate ``request`` in a worker, admitted by :meth:`admit`; :class:`QueryTimeout` if
+        it runs too long. A worker that dies under the query is replaced and the query tried
+        once more. Cancelled (the client went away), the worker is killed and replaced."""
+        with self.admit(client):
+            return await self._evaluate(request)
 
-        def run() -> Answer:
-            try:
-                return self.run(request)
-            finally:
-                ticket.__exit__(None, None, None)
-
-        try:
-            future = loop.run_in_executor(self._threads(), run)
-        except BaseException:
-            ticket.__exit__(None, None, None)
-            raise
-        return await future  # cancelled (client gone): the thread still ends and frees it
-
-    def _threads(self) -> ThreadPoolExecutor:
-        with self._lock:
-            if self._executor is None:  # one thread per admitted query: none waits for a thread
-                self._executor = ThreadPoolExecutor(
-                    self.size + self.waiting, thread_name_prefix="sparql"
-                )
-            return self._executor
+    def run(self, request: QueryRequest) -> Answer:
+        """:meth:`answer` for code without an event loop (not admitted: tests, benchmarks)."""
+        return asyncio.run(self._evaluate(request))
 
     # --- running a query ----------------------------------------------------------------------
 
-    def run(self, request: QueryRequest) -> Answer:
-        """Evaluate ``request`` in a worker; :class:`QueryTimeout` if it runs too long.
-
-        A worker that dies under the query is replaced and the query tried once more.
-        """
+    async def _evaluate(self, request: QueryRequest) -> Answer:
         if self._control is None:
             self.start()
         key = hash((request.query, request.substitutions, request.default_graphs))
@@ -248,7 +229,7 @@ class WorkerPool:
                 retry_after=max(1, round(self.timeout)),
             )
         try:
-            return self._run(request, key, known_long)
+            return await self._attempts(request, key, known_long)
         finally:
             if known_long:
                 self._long.release()
@@ -260,28 +241,32 @@ class WorkerPool:
             while len(self._heavy) > 512:
                 self._heavy.popitem(last=False)
 
-    def _run(self, request: QueryRequest, key: int, known_long: bool) -> Answer:
+    async def _attempts(self, request: QueryRequest, key: int, known_long: bool) -> Answer:
+        loop = asyncio.get_running_loop()
         for attempt in (1, 2):
-            try:
-                handle = self._idle.get(timeout=self.queue_wait)
-            except queue.Empty:
-                raise Busy(
+            handle = await self._idle.take(
+                self.queue_wait,
+                Busy(
                     f"all {self.size} query workers stayed busy for {self.queue_wait:g} s: "
                     "try again in a moment"
-                ) from None
+                ),
+            )
             try:
-                send(handle.sock, request)
+                await channel.write(loop, handle.sock, request)
             except OSError:  # the worker died while idle: retry once on a fresh one
-                self._replace(handle)
+                await self._replace(handle)
                 if attempt == 2:
                     raise WorkerDied("the query workers keep dying: try again soon") from None
                 continue
+            except BaseException:
+                self._kill_and_respawn(loop, handle)
+                raise
             try:
-                return self._await(handle, key, known_long)
+                return await self._await(loop, handle, key, known_long)
             except _Died:
                 self.deaths += 1
                 oom = handle.died_of_memory()
-                self._replace(handle)
+                await self._replace(handle)
                 if oom:
                     raise OutOfMemory(
                         "the query needed more memory than a query may use (TDI_QUERY_MEMORY_MB)"
@@ -293,50 +278,28 @@ class WorkerPool:
                     ) from None
         raise AssertionError("unreachable")
 
-    def _await(self, handle: _Handle, key: int, known_long: bool = False) -> Answer:
-        poller = select.poll()
-        poller.register(handle.sock, select.POLLIN)
-        started = time.monotonic()
-        holds_long = False
+    def _kill_and_respawn(self, loop: asyncio.AbstractEventLoop, handle: _Handle) -> None:
+        """For a query given up mid-way (cancelled): its worker is in an unknown state."""
+        if not handle.gone:
+            self._kill(handle)
+            loop.run_in_executor(None, self._respawn)
+
+    async def _await(
+        self, loop: asyncio.AbstractEventLoop, handle: _Handle, key: int, known_long: bool
+    ) -> Answer:
         try:
-            if known_long:  # its permit is held by run(): lower its priority from the start
-                self._renice(handle)
-            elif self.cheap is not None and not poller.poll(self.cheap * 1000):
-                # a long query: lower its priority, and run it only if a long permit is free
-                self._renice(handle)
-                self._measured_long(key)
-                holds_long = self._long.acquire(blocking=False)
-                if not holds_long:
-                    self._replace(handle)
-                    raise Busy(
-                        f"{self.long} long queries are running already, and this one ran past "
-                        f"{self.cheap:g} s: try again in a moment",
-                        retry_after=max(1, round(self.timeout)),
-                    )
-            left = self.timeout - (time.monotonic() - started)
-            if left <= 0 or not poller.poll(left * 1000):
-                self._replace(handle)
-                raise QueryTimeout(
-                    f"the query ran for more than {self.timeout:g} s and was stopped: make it "
-                    "more selective (specific patterns first, a LIMIT) or raise "
-                    "TDI_QUERY_TIMEOUT"
-                )
-        finally:
-            if holds_long:
-                self._long.release()
-        try:
-            reply, fds = recv(handle.sock)
+            reply, fds = await self._reply(loop, handle, key, known_long)
         except BaseException:
-            self._replace(handle)
+            self._kill_and_respawn(loop, handle)
             raise
         if reply is None:
             raise _Died
         handle.answered += 1
         if handle.niced:
-            self._replace(handle)  # a reniced worker cannot be made fast again: a fresh one
+            await self._replace(handle)  # a reniced worker cannot be made fast again
         elif self._grown(handle):
             self.recycled += 1
-            self._replace(handle)
+            await self._replace(handle)
         else:
             self._idle.put(handle)
         if reply[0] == "error":
@@ -347,6 +310,42 @@ class WorkerPool:
         if fds:
             return Answer(content_type, fd=fds[0], size=size)
         return Answer(content_type, body=body or b"", size=size, data=data)
+
+    async def _reply(
+        self, loop: asyncio.AbstractEventLoop, handle: _Handle, key: int, known_long: bool
+    ) -> tuple[Any, list[int]]:
+        """The worker's reply, within the time limit and the long-query permits."""
+        started = loop.time()
+        holds_long = ready = False
+        try:
+            if known_long:  # its permit is held by _evaluate: lower its priority from the start
+                self._renice(handle)
+            elif self.cheap is not None:
+                ready = await channel.readable(loop, handle.sock, self.cheap)
+            if not known_long and not ready and self.cheap is not None:
+                # a long query: lower its priority, and run it only if a long permit is free
+                self._renice(handle)
+                self._measured_long(key)
+                holds_long = self._long.acquire(blocking=False)
+                if not holds_long:
+                    await self._replace(handle)
+                    raise Busy(
+                        f"{self.long} long queries are running already, and this one ran past "
+                        f"{self.cheap:g} s: try again in a moment",
+                        retry_after=max(1, round(self.timeout)),
+                    )
+            left = self.timeout - (loop.time() - started)
+            if not ready and (left <= 0 or not await channel.readable(loop, handle.sock, left)):
+                await self._replace(handle)
+                raise QueryTimeout(
+                    f"the query ran for more than {self.timeout:g} s and was stopped: make it "
+                    "more selective (specific patterns first, a LIMIT) or raise "
+                    "TDI_QUERY_TIMEOUT"
+                )
+        finally:
+            if holds_long:
+                self._long.release()
+        return await channel.read(loop, handle.sock)
 
     def _grown(self, handle: _Handle) -> bool:
         """Whether ``handle``'s worker holds more than ``recycle_mb`` MB of its own, read every
@@ -374,15 +373,13 @@ class WorkerPool:
             self._zygote_pid = 0
 
     def close(self) -> None:
-        """Kill the workers and the zygote."""
+        """Kill the workers and the zygote; queries waiting for a worker get an error."""
         self.closed = True
         for handle in list(self._all):
             self._kill(handle)
         with self._lock:
             self._reap_zygote()
-            if self._executor is not None:
-                self._executor.shutdown(wait=False, cancel_futures=True)
-                self._executor = None
+        self._idle.close(TdiError("the SPARQL worker pool is closed"))
 
     def pids(self) -> list[int]:
         """Process ids of the live workers (for tests and benchmarks)."""

@@ -41,15 +41,20 @@ class Limits:
 # --- messages between processes -----------------------------------------------------------------
 
 
-def send(sock: socket.socket, message: object, fd: int | list[int] | None = None) -> None:
-    """One length-prefixed pickle; file descriptors ride with its first bytes."""
+def frame(message: object) -> bytes:
+    """``message`` as one length-prefixed pickle."""
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    frame = struct.pack("!I", len(data)) + data
+    return struct.pack("!I", len(data)) + data
+
+
+def send(sock: socket.socket, message: object, fd: int | list[int] | None = None) -> None:
+    """One :func:`frame`; file descriptors ride with its first bytes."""
+    data = frame(message)
     if fd is None:
-        sock.sendall(frame)
+        sock.sendall(data)
         return
-    sent = socket.send_fds(sock, [frame[:4]], [fd] if isinstance(fd, int) else fd)
-    sock.sendall(frame[sent:])
+    sent = socket.send_fds(sock, [data[:4]], [fd] if isinstance(fd, int) else fd)
+    sock.sendall(data[sent:])
 
 
 def _recv_exact(sock: socket.socket, n: int) -> bytes:
@@ -64,7 +69,8 @@ def _recv_exact(sock: socket.socket, n: int) -> bytes:
 
 
 def recv(sock: socket.socket) -> tuple[Any, list[int]]:
-    """The next message and the descriptors sent with it; ``(None, [])`` at end of stream."""
+    """The next message and the descriptors sent with it; ``(None, [])`` at end of stream
+    (a blocking socket: the pool reads its workers' replies in :mod:`.pool`, without blocking)."""
     head, fds, _flags, _addr = socket.recv_fds(sock, 4, 2)
     if not head:
         return None, []
@@ -76,6 +82,17 @@ def recv(sock: socket.socket) -> tuple[Any, list[int]]:
         for fd in fds:
             os.close(fd)
         return None, []
+
+
+def private_mb(pid: int) -> float:
+    """The memory of process ``pid`` that no other process shares (MB): in a worker, its own
+    heap and the pages of the store it copied on write; 0 if it cannot be read."""
+    total = 0
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                total += int(line.split()[1])
+    return total / 1024
 
 
 # --- the zygote and its workers (child processes) ---------------------------------------------

@@ -1,0 +1,183 @@
+"""The worker pool on the event loop: no thread per query, idle workers handed across loops and
+threads, a query given up mid-way costs its worker, and the hand-off's own guarantees."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pyoxigraph as ox
+import pytest
+
+from tdi_graph.errors import Busy, TdiError
+from tdi_graph.sparql import QueryRequest
+from tdi_graph.workers import WorkerPool
+from tdi_graph.workers.handoff import Handoff
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+@pytest.fixture(scope="module")
+def store() -> ox.Store:
+    store = ox.Store()
+    for i in range(120):
+        store.add(ox.Quad(ox.NamedNode(f"http://e/{i}"), ox.NamedNode("http://e/p"), ox.Literal(i)))
+    return store
+
+
+def lookup(i: int) -> QueryRequest:
+    return QueryRequest(f"SELECT ?o WHERE {{ <http://e/{i}> ?p ?o }}", format="csv")
+
+
+def _gone(pid: int) -> bool:
+    """Whether process ``pid`` ended within 5 s (workers are reaped by the kernel)."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_concurrent_queries_on_one_loop_start_no_thread(store: ox.Store) -> None:
+    """60 queries at once on 2 workers: each gets its own row, and no thread is started for
+    them (before, each query held a thread that waited on its worker)."""
+    with WorkerPool(store, size=2, timeout=5, waiting=60) as pool:
+        threads = threading.active_count()
+
+        async def everyone() -> list[bytes]:
+            answers = await asyncio.gather(*(pool.answer(lookup(i)) for i in range(60)))
+            assert threading.active_count() == threads
+            return [b"".join(a.chunks()) for a in answers]
+
+        bodies = asyncio.run(everyone())
+        assert bodies == [f"o\r\n{i}\r\n".encode() for i in range(60)]
+
+
+def test_one_worker_serves_queries_from_several_threads_and_loops(store: ox.Store) -> None:
+    """One worker, four threads each running its own event loop: the worker passes from loop
+    to loop as each query ends, and every answer is the right one."""
+    with WorkerPool(store, size=1, timeout=5, waiting=8) as pool:
+
+        def some(start: int) -> list[bytes]:
+            return [b"".join(pool.run(lookup(i)).chunks()) for i in range(start, start + 15)]
+
+        with ThreadPoolExecutor(4) as threads:
+            results = list(threads.map(some, (0, 15, 30, 45)))
+        assert [body for part in results for body in part] == [
+            f"o\r\n{i}\r\n".encode() for i in range(60)
+        ]
+        assert len(pool.pids()) == 1
+
+
+def test_a_query_given_up_mid_way_costs_its_worker(store: ox.Store) -> None:
+    """Cancelled while its worker computes (the caller went away), the query's worker is killed
+    at once and a fresh one takes its place; the pool goes on answering."""
+    with WorkerPool(store, size=1, timeout=30, cheap=None) as pool:
+        (worker,) = pool.pids()
+
+        async def give_up() -> None:
+            task = asyncio.ensure_future(pool.answer(QueryRequest(RUNAWAY)))
+            await asyncio.sleep(0.3)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+        started = time.monotonic()
+        asyncio.run(give_up())
+        assert _gone(worker)
+        answer = pool.run(lookup(7))
+        assert b"".join(answer.chunks()) == b"o\r\n7\r\n"
+        assert pool.pids() != [worker] and len(pool.pids()) == 1
+        assert time.monotonic() - started < 10  # not the runaway's time
+
+
+def test_a_query_waits_for_a_worker_no_longer_than_the_queue_allows(store: ox.Store) -> None:
+    with WorkerPool(store, size=1, timeout=5, cheap=None, queue_wait=0.2) as pool:
+
+        async def two() -> tuple[object, object]:
+            runaway = asyncio.ensure_future(pool.answer(QueryRequest(RUNAWAY)))
+            await asyncio.sleep(0.05)
+            waited = time.monotonic()
+            with pytest.raises(Busy, match="stayed busy for 0.2 s"):
+                await pool.answer(lookup(1))
+            elapsed = time.monotonic() - waited
+            runaway.cancel()
+            return elapsed, await asyncio.gather(runaway, return_exceptions=True)
+
+        elapsed, _ = asyncio.run(two())
+        assert 0.15 < elapsed < 2
+
+
+# --- the hand-off itself ------------------------------------------------------------------------
+
+
+def test_handoff_serves_waiters_first_come_first_served() -> None:
+    handoff: Handoff[str] = Handoff()
+
+    async def scene() -> list[str]:
+        first = asyncio.ensure_future(handoff.take(5, Busy("late")))
+        second = asyncio.ensure_future(handoff.take(5, Busy("late")))
+        await asyncio.sleep(0)
+        handoff.put("a")
+        handoff.put("b")
+        handoff.put("c")  # nobody waits: kept idle
+        return [await first, await second]
+
+    assert asyncio.run(scene()) == ["a", "b"]
+    assert handoff.idle() == ["c"]
+
+
+def test_handoff_reaches_a_waiter_on_another_loop() -> None:
+    handoff: Handoff[int] = Handoff()
+    waiting = threading.Event()
+
+    def taker() -> int:
+        async def take() -> int:
+            task = asyncio.ensure_future(handoff.take(5, Busy("late")))
+            await asyncio.sleep(0)
+            waiting.set()
+            return await task
+
+        return asyncio.run(take())
+
+    with ThreadPoolExecutor(1) as thread:
+        future = thread.submit(taker)
+        assert waiting.wait(5)
+        handoff.put(42)  # from this thread, which runs no loop
+        assert future.result(timeout=5) == 42
+    assert handoff.idle() == []
+
+
+def test_handoff_gives_up_with_the_callers_error_and_loses_nothing() -> None:
+    handoff: Handoff[str] = Handoff()
+
+    async def scene() -> None:
+        with pytest.raises(Busy, match="too slow"):
+            await handoff.take(0.05, Busy("too slow"))
+        handoff.put("x")  # the waiter that gave up gets nothing: the item stays idle
+
+    asyncio.run(scene())
+    assert handoff.idle() == ["x"]
+
+
+def test_handoff_closed_fails_waiters_and_later_takers() -> None:
+    handoff: Handoff[str] = Handoff()
+    handoff.put("idle")
+
+    async def scene() -> None:
+        assert await handoff.take(1, Busy("late")) == "idle"
+        waiter = asyncio.ensure_future(handoff.take(5, Busy("late")))
+        await asyncio.sleep(0)
+        handoff.close(TdiError("closed"))
+        with pytest.raises(TdiError, match="closed"):
+            await waiter
+        with pytest.raises(TdiError, match="closed"):
+            await handoff.take(1, Busy("late"))
+
+    asyncio.run(scene())
