@@ -8,6 +8,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from tdi_graph_api import server
 
 from tdi_graph.settings import Settings
@@ -17,6 +18,17 @@ def test_processes_setting() -> None:
     assert Settings(server_processes=3).processes() == 3
     assert Settings(server_processes=0).processes() == max(1, os.cpu_count() or 1)
     assert Settings().processes() == max(1, os.cpu_count() or 1)  # the default: one per core
+
+
+def test_workers_share_the_cores_among_the_server_processes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each server process forks its share of the cores plus one, at least 2 (one is kept for
+    short queries); a number set is kept as it is."""
+    for cores, processes, workers in ((2, 2, 2), (2, 1, 3), (8, 1, 9), (8, 8, 2), (8, 2, 5)):
+        monkeypatch.setattr(os, "cpu_count", lambda cores=cores: cores)
+        assert Settings(server_processes=processes).workers() == workers
+    assert Settings(server_processes=2, query_workers=7).workers() == 7
 
 
 def test_supervisor_forks_replaces_and_stops(tmp_path: Path) -> None:
