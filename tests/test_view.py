@@ -173,3 +173,19 @@ def test_source_shape_is_the_contract_s(registry: Registry) -> None:
     source = registry.source(ID + "cp-1114-premiers-contrats", "x")
     assert set(source) == set(models.Source.model_fields)
     assert {"id", "title", "publisher", "date", "excerpt"} <= set(source)  # CONTRACT.md
+
+
+def test_registry_acts_are_the_involving_query_of_each_entity(
+    store: ox.Store, registry: Registry
+) -> None:
+    """The index /api/signatures reads equals the named query run from each entity, for every
+    role; an entity in no act has none."""
+    assert registry.acts_involving(ID + "eric-lombard", "actor")  # he signed acts
+    roles = {role for pairs in registry.acts.values() for _, role in pairs}
+    assert roles == {"actor", "territory", "event"}
+    for entity in registry.acts:
+        rows = select(store, "api-signatures-involving", entity=entity)
+        for role in ("actor", "territory", "event"):
+            expected = {r.iri("act") for r in rows if r.text("role") == role}
+            assert registry.acts_involving(entity, role) == expected, (entity, role)
+    assert registry.acts_involving(ID + "no-such-entity", "actor") == set()

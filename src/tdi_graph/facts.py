@@ -36,14 +36,14 @@ def signatures(
 ) -> list[Item]:
     """Signature acts, in date order, with their signatories and sources.
 
-    The acts of an actor, territory or event are found first (``api-signatures-involving``,
-    which starts from the entity), then described one by one; without those filters, one
+    The acts of an actor, territory or event are found first (in the registry's index of
+    ``api-signatures-involving``), then described one by one; without those filters, one
     query lists them all.
     """
     wanted: set[str] | None = None
     for role, entity in (("actor", actor), ("territory", territory), ("event", event)):
         if entity is not None:
-            found = _acts_involving(store, entity, role)
+            found = registry.acts_involving(entity, role)
             wanted = found if wanted is None else wanted & found
     if wanted is None:
         rows = select(store, "api-signatures", agreement=agreement, since=since, until=until)
@@ -87,15 +87,6 @@ def signatures(
         )
         item["sources"] = registry.sources(act, *signatories[act])
     return sorted(acts.values(), key=lambda i: (_when(i), i["id"]))
-
-
-def _acts_involving(store: ox.Store, entity: str, role: str) -> set[str]:
-    """The signature acts where ``entity`` is an ``actor``, the ``territory`` or the ``event``."""
-    return {
-        act
-        for row in select(store, "api-signatures-involving", entity=entity)
-        if (act := row.iri("act")) is not None and row.text("role") == role
-    }
 
 
 def _label(ref: Item | None) -> str:

@@ -8,6 +8,7 @@ import re
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from tdi_graph_api import errors
 
 from tests.api import assert_error
 
@@ -158,3 +159,35 @@ def test_the_api_root_lists_its_operations(client: TestClient) -> None:
 def test_docs_page(client: TestClient) -> None:
     answer = client.get("/docs")
     assert answer.status_code == 200 and "swagger" in answer.text.lower()
+
+
+def test_an_unhandled_error_on_a_direct_route_is_a_500_in_the_error_shape() -> None:
+    """The /sparql routes skip FastAPI's request handling (DirectRoute): a bug in one still
+    reaches the app's handler, and a library error its own answer."""
+    from fastapi import APIRouter, Request
+    from tdi_graph_api.routers.sparql import DirectRoute
+
+    from tdi_graph.errors import BadRequest
+
+    async def boom(request: Request) -> None:
+        raise RuntimeError("secret internal detail /etc/passwd")
+
+    async def refused(request: Request) -> None:
+        raise BadRequest("no such thing")
+
+    router = APIRouter(route_class=DirectRoute)
+    router.add_api_route("/boom", boom)
+    router.add_api_route("/refused", refused)
+    bare = FastAPI()
+    errors.install(bare)
+    bare.include_router(router)
+    client = TestClient(bare, raise_server_exceptions=False)
+    answer = client.get("/boom")
+    assert answer.status_code == 500
+    assert answer.json() == {
+        "error": {"code": "internal_error", "message": "internal error (logged)"}
+    }
+    assert "secret" not in answer.text
+    answer = client.get("/refused")
+    assert answer.status_code == 400 and answer.json()["error"]["message"] == "no such thing"
+    assert client.post("/boom").status_code == 405

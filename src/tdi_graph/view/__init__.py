@@ -22,12 +22,14 @@ Public interface (stable; import from here)::
         Registry,     # Registry.build(store); .label(iri), .category(iri) (public type),
                       # .node_type(iri) / .node_class(iri) (network), .ref(iri), .refs(iris),
                       # .documents[iri] -> Document, .source(doc, excerpt) -> Source,
-                      # .sources(*iris) -> [Source], .mentioned_in(iri), .resolve(id)
+                      # .sources(*iris) -> [Source], .mentioned_in(iri), .resolve(id),
+                      # .acts_involving(iri, role) (signature acts, by role)
         Ref,          # {"id", "type", "label"}
         Source,       # {"id", "title", "publisher", "date" (as printed), "issued" (ISO),
                       #  "excerpt" (markup stripped)}
         Document,     # {"id", "iri", "title", "publisher" ("; "-joined), "publishers": [Ref],
                       #  "date" (ISO dct:date), "printed_date", "date_contradictions": [Ref]}
+        # labels (tdi_graph.view.labels)
         pick_label,   # the one label-choice rule: fr, then no language, then en
         clean_excerpt,
     )
@@ -50,15 +52,8 @@ from tdi_graph.view.ids import (
     local_name,
     short_id,
 )
-from tdi_graph.view.registry import (
-    Document,
-    Ref,
-    Registry,
-    Source,
-    clean_excerpt,
-    literal_label,
-    pick_label,
-)
+from tdi_graph.view.labels import clean_excerpt, literal_label, pick_label
+from tdi_graph.view.registry import Document, Ref, Registry, Source
 from tdi_graph.view.rows import Row, plain, select, solutions_rows
 
 __all__ = [

@@ -13,7 +13,6 @@ Spellings, everywhere:
 
 from __future__ import annotations
 
-import html
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -25,6 +24,7 @@ import pyoxigraph as ox
 from tdi_graph.errors import NotFound
 from tdi_graph.namespaces import TDI
 from tdi_graph.view.ids import expand_id, graph_of, local_id, short_id
+from tdi_graph.view.labels import clean_excerpt, pick_label
 from tdi_graph.view.rows import select
 from tdi_graph.view.terms import Terms
 
@@ -61,44 +61,10 @@ class Document(TypedDict):
     date_contradictions: list[Ref]
 
 
-#: rank of a label's language: French, then none, then English, then the others.
-LABEL_LANGUAGES = {"fr": 0, "": 1, "en": 2}
-_TAG = re.compile(r"<[^>]*>")
-_SPACES = re.compile(r"\s+")
 TDI_GROUPEMENT = ox.NamedNode(TDI + "groupement")
 TDI_PHASE = ox.NamedNode(TDI + "phase")
 TDI_CONTRACT_TERRITORY = ox.NamedNode(TDI + "contractTerritory")
 _PERIOD = re.compile(r"\s*\((.*)\)\s*$")  # "phase 1 (2018-2022)" -> "phase 1, 2018-2022"
-
-
-def pick_label(labels: Iterable[tuple[str, str]]) -> str | None:
-    """The label to show among ``(text, language)`` pairs: French, then none, then English
-    (then the others), the smallest text first among equals.
-
-    >>> pick_label([("Region", "en"), ("Région", "fr")])
-    'Région'
-    >>> pick_label([("b", ""), ("a", "")])
-    'a'
-    """
-    rank = LABEL_LANGUAGES
-    best = min(labels, key=lambda x: (rank.get(x[1].split("-")[0], 3), x[0]), default=None)
-    return best[0] if best else None
-
-
-def literal_label(terms: Iterable[Any]) -> str | None:
-    """:func:`pick_label` over literal terms (others are ignored)."""
-    return pick_label((t.value, t.language or "") for t in terms if isinstance(t, ox.Literal))
-
-
-def clean_excerpt(text: str) -> str:
-    """An excerpt as the text reads: markup stripped, entities decoded, spaces collapsed.
-
-    >>> clean_excerpt("la 1<sup>ère</sup> vague&nbsp;de  contrats")
-    'la 1ère vague de contrats'
-    """
-    if "<" in text or "&" in text:
-        text = html.unescape(_TAG.sub("", text))
-    return _SPACES.sub(" ", text).strip()
 
 
 @dataclass
@@ -110,7 +76,9 @@ class Registry:
     ``evidence`` the direct :class:`Source` list of each resource, ``mentions`` the documents
     whose named graph names it (as subject or object), ``reference`` the entities converted
     from a reference dataset, ``groupements`` the programme territories that each member
-    grouping (commune or EPCI) is in: ``(territory, phase, contract or None)``.
+    grouping (commune or EPCI) is in: ``(territory, phase, contract or None)``, ``acts`` the
+    signature acts each entity takes part in and how (``queries/api-signatures-involving.rq``:
+    ``actor``, ``territory`` or ``event``).
     """
 
     labels: dict[str, str] = field(default_factory=dict)
@@ -122,6 +90,7 @@ class Registry:
     described_by: dict[str, list[str]] = field(default_factory=dict)
     reference: set[str] = field(default_factory=set)
     groupements: dict[str, list[tuple[str, str, str | None]]] = field(default_factory=dict)
+    acts: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     terms: Terms = field(default_factory=Terms)
     shown: dict[str, str] = field(default_factory=dict)
     _refs: dict[str, Ref] = field(default_factory=dict, repr=False)
@@ -166,6 +135,10 @@ class Registry:
         reg._read_evidence(store)
         reg._read_mentions(store)
         reg._read_groupements(store)
+        for row in select(store, "api-signatures-involving", columns="act role entity"):
+            entity, act, role = row.iri("entity"), row.iri("act"), row.text("role")
+            if entity is not None and act is not None and role is not None:
+                reg.acts.setdefault(entity, []).append((act, role))
         reg._canonical()
         return reg
 
@@ -189,6 +162,10 @@ class Registry:
         for name in ("documents", "evidence", "mentions", "described_by", "groupements"):
             table = getattr(self, name)
             setattr(self, name, {one(k, k): v for k, v in sorted(table.items())})
+        self.acts = {
+            one(k, k): sorted({(one(a, a), one(r, r)) for a, r in v})
+            for k, v in sorted(self.acts.items())
+        }
         self.shown = dict(sorted(self.shown.items()))
         terms = self.terms
         for table in (terms.labels, terms.inverse, terms.types, terms.network):
@@ -313,6 +290,10 @@ class Registry:
         self.described_by = {doc: sorted(s) for doc, s in described.items()}
 
     # --- lookups -----------------------------------------------------------------------
+
+    def acts_involving(self, iri: str, role: str) -> set[str]:
+        """The signature acts where ``iri`` is an ``actor``, the ``territory`` or the ``event``."""
+        return {act for act, as_ in self.acts.get(iri, ()) if as_ == role}
 
     def knows(self, iri: str) -> bool:
         """Whether the graph has a label, a type or evidence for ``iri``."""
