@@ -7,7 +7,9 @@ import asyncio
 import os
 import threading
 import time
+from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 import pytest
@@ -17,6 +19,7 @@ from tdi_graph.sparql import QueryRequest
 from tdi_graph.workers import WorkerPool
 from tdi_graph.workers.handoff import Handoff
 
+T = TypeVar("T")
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 
@@ -26,6 +29,13 @@ def store() -> ox.Store:
     for i in range(120):
         store.add(ox.Quad(ox.NamedNode(f"http://e/{i}"), ox.NamedNode("http://e/p"), ox.Literal(i)))
     return store
+
+
+def on_a_loop(scene: Coroutine[Any, Any, T]) -> T:
+    """Run ``scene`` on a loop of its own, in a thread of its own: the test's thread may run
+    Playwright's loop already (a browser test earlier in this process)."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, scene).result()
 
 
 def lookup(i: int) -> QueryRequest:
@@ -48,14 +58,14 @@ def test_concurrent_queries_on_one_loop_start_no_thread(store: ox.Store) -> None
     """60 queries at once on 2 workers: each gets its own row, and no thread is started for
     them (before, each query held a thread that waited on its worker)."""
     with WorkerPool(store, size=2, timeout=5, waiting=60) as pool:
-        threads = threading.active_count()
 
         async def everyone() -> list[bytes]:
+            threads = threading.active_count()
             answers = await asyncio.gather(*(pool.answer(lookup(i)) for i in range(60)))
             assert threading.active_count() == threads
             return [b"".join(a.chunks()) for a in answers]
 
-        bodies = asyncio.run(everyone())
+        bodies = on_a_loop(everyone())
         assert bodies == [f"o\r\n{i}\r\n".encode() for i in range(60)]
 
 
@@ -89,7 +99,7 @@ def test_a_query_given_up_mid_way_costs_its_worker(store: ox.Store) -> None:
                 await task
 
         started = time.monotonic()
-        asyncio.run(give_up())
+        on_a_loop(give_up())
         assert _gone(worker)
         answer = pool.run(lookup(7))
         assert b"".join(answer.chunks()) == b"o\r\n7\r\n"
@@ -110,7 +120,7 @@ def test_a_query_waits_for_a_worker_no_longer_than_the_queue_allows(store: ox.St
             runaway.cancel()
             return elapsed, await asyncio.gather(runaway, return_exceptions=True)
 
-        elapsed, _ = asyncio.run(two())
+        elapsed, _ = on_a_loop(two())
         assert 0.15 < elapsed < 2
 
 
@@ -129,7 +139,7 @@ def test_handoff_serves_waiters_first_come_first_served() -> None:
         handoff.put("c")  # nobody waits: kept idle
         return [await first, await second]
 
-    assert asyncio.run(scene()) == ["a", "b"]
+    assert on_a_loop(scene()) == ["a", "b"]
     assert handoff.idle() == ["c"]
 
 
@@ -144,7 +154,7 @@ def test_handoff_reaches_a_waiter_on_another_loop() -> None:
             waiting.set()
             return await task
 
-        return asyncio.run(take())
+        return asyncio.run(take())  # a loop of its own, in this thread
 
     with ThreadPoolExecutor(1) as thread:
         future = thread.submit(taker)
@@ -162,7 +172,7 @@ def test_handoff_gives_up_with_the_callers_error_and_loses_nothing() -> None:
             await handoff.take(0.05, Busy("too slow"))
         handoff.put("x")  # the waiter that gave up gets nothing: the item stays idle
 
-    asyncio.run(scene())
+    on_a_loop(scene())
     assert handoff.idle() == ["x"]
 
 
@@ -180,4 +190,15 @@ def test_handoff_closed_fails_waiters_and_later_takers() -> None:
         with pytest.raises(TdiError, match="closed"):
             await handoff.take(1, Busy("late"))
 
-    asyncio.run(scene())
+    on_a_loop(scene())
+
+
+def test_run_works_from_a_thread_that_runs_a_loop(store: ox.Store) -> None:
+    """Plain code called from async code (or beside Playwright's sync API, whose loop runs in
+    the test's thread) still gets its answer: run() then uses a thread of its own."""
+    with WorkerPool(store, size=1, timeout=5) as pool:
+
+        async def sync_call_inside() -> bytes:
+            return b"".join(pool.run(lookup(3)).chunks())
+
+        assert on_a_loop(sync_call_inside()) == b"o\r\n3\r\n"

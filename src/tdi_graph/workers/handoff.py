@@ -28,7 +28,7 @@ class Handoff(Generic[T]):
 
     def put(self, item: T) -> None:
         """Hand ``item`` to the longest-waiting taker, or keep it idle."""
-        running = _running_loop()
+        running = running_loop()
         with self._lock:
             while self._waiters:
                 loop, waiter = self._waiters.popleft()
@@ -88,7 +88,8 @@ class Handoff(Generic[T]):
                 continue
 
 
-def _running_loop() -> asyncio.AbstractEventLoop | None:
+def running_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop running in this thread, if any."""
     try:
         return asyncio.get_running_loop()
     except RuntimeError:

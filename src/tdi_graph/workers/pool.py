@@ -18,6 +18,7 @@ import threading
 import warnings
 from collections import Counter, OrderedDict
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ from tdi_graph.errors import (
 )
 from tdi_graph.sparql import Answer, QueryRequest
 from tdi_graph.workers import channel, process
-from tdi_graph.workers.handoff import Handoff
+from tdi_graph.workers.handoff import Handoff, running_loop
 from tdi_graph.workers.process import OOM_MARK, Limits, private_mb, recv, send
 
 
@@ -212,8 +213,12 @@ class WorkerPool:
             return await self._evaluate(request)
 
     def run(self, request: QueryRequest) -> Answer:
-        """:meth:`answer` for code without an event loop (not admitted: tests, benchmarks)."""
-        return asyncio.run(self._evaluate(request))
+        """:meth:`answer` for plain code (not admitted: tests, benchmarks), on a loop of its
+        own; in a thread of its own if this one runs a loop already (Playwright's sync API)."""
+        if running_loop() is None:
+            return asyncio.run(self._evaluate(request))
+        with ThreadPoolExecutor(1) as thread:
+            return thread.submit(asyncio.run, self._evaluate(request)).result()
 
     # --- running a query ----------------------------------------------------------------------
 
