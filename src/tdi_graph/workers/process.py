@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import faulthandler
 import gc
 import os
 import pickle
@@ -161,6 +162,8 @@ def _worker(
     _die_with_parent(zygote)
     os.dup2(err, 2)  # the pool reads why a worker died here
     os.close(err)
+    if faulthandler.is_enabled():  # its trace too (it wrote to the server's stderr, pytest's)
+        faulthandler.enable(file=2)
     refusal: TdiError | None = None
     if limits.sandbox:
         try:
