@@ -131,8 +131,8 @@ def test_handoff_serves_waiters_first_come_first_served() -> None:
     handoff: Handoff[str] = Handoff()
 
     async def scene() -> list[str]:
-        first = asyncio.ensure_future(handoff.take(5, Busy("late")))
-        second = asyncio.ensure_future(handoff.take(5, Busy("late")))
+        first = asyncio.ensure_future(handoff.take(5, lambda: Busy("late")))
+        second = asyncio.ensure_future(handoff.take(5, lambda: Busy("late")))
         await asyncio.sleep(0)
         handoff.put("a")
         handoff.put("b")
@@ -149,7 +149,7 @@ def test_handoff_reaches_a_waiter_on_another_loop() -> None:
 
     def taker() -> int:
         async def take() -> int:
-            task = asyncio.ensure_future(handoff.take(5, Busy("late")))
+            task = asyncio.ensure_future(handoff.take(5, lambda: Busy("late")))
             await asyncio.sleep(0)
             waiting.set()
             return await task
@@ -169,7 +169,7 @@ def test_handoff_gives_up_with_the_callers_error_and_loses_nothing() -> None:
 
     async def scene() -> None:
         with pytest.raises(Busy, match="too slow"):
-            await handoff.take(0.05, Busy("too slow"))
+            await handoff.take(0.05, lambda: Busy("too slow"))
         handoff.put("x")  # the waiter that gave up gets nothing: the item stays idle
 
     on_a_loop(scene())
@@ -181,14 +181,14 @@ def test_handoff_closed_fails_waiters_and_later_takers() -> None:
     handoff.put("idle")
 
     async def scene() -> None:
-        assert await handoff.take(1, Busy("late")) == "idle"
-        waiter = asyncio.ensure_future(handoff.take(5, Busy("late")))
+        assert await handoff.take(1, lambda: Busy("late")) == "idle"
+        waiter = asyncio.ensure_future(handoff.take(5, lambda: Busy("late")))
         await asyncio.sleep(0)
         handoff.close(TdiError("closed"))
         with pytest.raises(TdiError, match="closed"):
             await waiter
         with pytest.raises(TdiError, match="closed"):
-            await handoff.take(1, Busy("late"))
+            await handoff.take(1, lambda: Busy("late"))
 
     on_a_loop(scene())
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import deque
+from collections.abc import Callable
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -50,8 +51,9 @@ class Handoff(Generic[T]):
         else:
             waiter.set_result(item)
 
-    async def take(self, seconds: float, late: BaseException) -> T:
-        """An idle item, or ``late`` raised after ``seconds`` of waiting for one."""
+    async def take(self, seconds: float, late: Callable[[], BaseException]) -> T:
+        """An idle item, or the error ``late()`` makes raised after ``seconds`` of waiting for
+        one (made only then: a query that finds an idle worker formats no message)."""
         loop = asyncio.get_running_loop()
         with self._lock:
             if self._idle:
@@ -60,7 +62,7 @@ class Handoff(Generic[T]):
                 raise self._closed
             waiter: asyncio.Future[T] = loop.create_future()
             self._waiters.append((loop, waiter))
-        timer = loop.call_later(seconds, _fail, waiter, late)
+        timer = loop.call_later(seconds, lambda: _fail(waiter, late()))
         try:
             return await waiter
         except BaseException:

@@ -249,13 +249,7 @@ class WorkerPool:
     async def _attempts(self, request: QueryRequest, key: int, known_long: bool) -> Answer:
         loop = asyncio.get_running_loop()
         for attempt in (1, 2):
-            handle = await self._idle.take(
-                self.queue_wait,
-                Busy(
-                    f"all {self.size} query workers stayed busy for {self.queue_wait:g} s: "
-                    "try again in a moment"
-                ),
-            )
+            handle = await self._idle.take(self.queue_wait, self._stayed_busy)
             try:
                 await channel.write(loop, handle.sock, request)
             except OSError:  # the worker died while idle: retry once on a fresh one
@@ -282,6 +276,12 @@ class WorkerPool:
                         "the query worker died twice under this query: try again later"
                     ) from None
         raise AssertionError("unreachable")
+
+    def _stayed_busy(self) -> Busy:
+        return Busy(
+            f"all {self.size} query workers stayed busy for {self.queue_wait:g} s: "
+            "try again in a moment"
+        )
 
     def _kill_and_respawn(self, loop: asyncio.AbstractEventLoop, handle: _Handle) -> None:
         """For a query given up mid-way (cancelled): its worker is in an unknown state."""
@@ -327,18 +327,17 @@ class WorkerPool:
                 self._renice(handle)
             elif self.cheap is not None:
                 ready = await channel.readable(loop, handle.sock, self.cheap)
-            if not known_long and not ready and self.cheap is not None:
-                # a long query: lower its priority, and run it only if a long permit is free
-                self._renice(handle)
-                self._measured_long(key)
-                holds_long = self._long.acquire(blocking=False)
-                if not holds_long:
-                    await self._replace(handle)
-                    raise Busy(
-                        f"{self.long} long queries are running already, and this one ran past "
-                        f"{self.cheap:g} s: try again in a moment",
-                        retry_after=max(1, round(self.timeout)),
-                    )
+                if not ready:  # a long query: lower its priority, run it on a free long permit
+                    self._renice(handle)
+                    self._measured_long(key)
+                    holds_long = self._long.acquire(blocking=False)
+                    if not holds_long:
+                        await self._replace(handle)
+                        raise Busy(
+                            f"{self.long} long queries are running already, and this one ran "
+                            f"past {self.cheap:g} s: try again in a moment",
+                            retry_after=max(1, round(self.timeout)),
+                        )
             left = self.timeout - (loop.time() - started)
             if not ready and (left <= 0 or not await channel.readable(loop, handle.sock, left)):
                 await self._replace(handle)

@@ -71,7 +71,8 @@ def _recv_exact(sock: socket.socket, n: int) -> bytes:
 
 def recv(sock: socket.socket) -> tuple[Any, list[int]]:
     """The next message and the descriptors sent with it; ``(None, [])`` at end of stream
-    (a blocking socket: the pool reads its workers' replies in :mod:`.pool`, without blocking)."""
+    (a blocking socket: the pool reads its workers' replies with :mod:`.channel`, from
+    its event loop)."""
     head, fds, _flags, _addr = socket.recv_fds(sock, 4, 2)
     if not head:
         return None, []
