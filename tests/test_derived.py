@@ -7,6 +7,7 @@ the copy; answers are compared with those of a read model computed from the stor
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import json
@@ -23,6 +24,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tdi_graph import derived
+from tdi_graph.errors import DataError, StoreWriteFailed
 from tdi_graph.settings import Settings
 from tdi_graph.store import (
     clean,
@@ -295,6 +297,58 @@ def test_derived_files_go_with_their_build(tmp_path: Path) -> None:
     names = os.listdir(tmp_path / "builds")
     assert not any(n.startswith((builds[1].name, killed.name)) for n in names)
     assert derived_path(builds[2]).name in names
+
+
+def _refuse(store: ox.Store, build: Path) -> None:
+    raise DataError(f"query 'api-labels' found {len(store)} quads")
+
+
+def _no_disk(store: ox.Store, build: Path) -> None:
+    raise OSError(errno.ENOSPC, "No space left on device", str(derived_path(build)))
+
+
+def _die(store: ox.Store, build: Path) -> None:
+    os._exit(3)  # killed by the memory cap, say
+
+
+@pytest.mark.parametrize(
+    ("derive", "error", "message"),
+    [
+        (_refuse, DataError, r"read model could not be computed: query 'api-labels' found 1 quads"),
+        (_no_disk, StoreWriteFailed, r"\.derived: cannot write the build: No space left on device"),
+        (_die, DataError, r"read model could not be computed: .* exit code 3"),
+    ],
+)
+def test_a_read_model_that_fails_beside_the_write_abandons_the_build(
+    tmp_path: Path, derive: Any, error: type[Exception], message: str
+) -> None:
+    quad = ox.Quad(ox.NamedNode("http://x/s"), ox.NamedNode("http://x/p"), ox.Literal("o"))
+    first = write_build(tmp_path, [quad], derive=derived.derive)
+    with pytest.raises(error, match=message):
+        write_build(tmp_path, [quad, quad], derive=derive)
+    assert current_build(tmp_path) == first  # the previous build still serves
+    assert sorted(os.listdir(tmp_path / "builds")) == sorted(
+        [first.name, derived_path(first).name, first.name + ".manifest.json", first.name + ".nq"]
+    )
+
+
+def test_the_read_model_is_derived_beside_the_write_from_the_same_quads(tmp_path: Path) -> None:
+    quads = [
+        ox.Quad(ox.NamedNode(f"http://x/s{i}"), ox.NamedNode("http://x/p"), ox.Literal(str(i)))
+        for i in range(50)
+    ]
+    seen: list[int] = []
+
+    def count(store: ox.Store, build: Path) -> None:
+        seen.append(os.getpid())
+        derived_path(build).write_text(f"{len(store)} {os.getpid()}")
+
+    steps: dict[str, float] = {}
+    build = write_build(tmp_path, quads, derive=count, steps=steps)
+    size, pid = derived_path(build).read_text().split()
+    assert size == "50" and int(pid) != os.getpid() and seen == []  # in another process
+    assert set(steps) == {"read model, beside the write", "waiting for the read model"}
+    assert all(0 <= s < 60 for s in steps.values())
 
 
 def test_a_read_model_payload_round_trips(copy: Path) -> None:

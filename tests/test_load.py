@@ -173,7 +173,8 @@ def test_the_reference_directory_is_an_argument(tmp_path: Path) -> None:
         "check literals",
         "convert reference CSV",
         "write store (bulk load)",
-        "read model (registry, search index)",
+        "read model, beside the write",
+        "waiting for the read model",
     }
     total = report.lines()[-1 - len(report.seconds)]  # the total, then one line per step
     assert total.startswith("total") and f"{report.total:,}" in total

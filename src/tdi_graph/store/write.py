@@ -7,7 +7,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO
@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from tdi_graph import __version__
 from tdi_graph.errors import DataError, StoreWriteFailed
+from tdi_graph.store.beside import Derive, DeriveBeside
 from tdi_graph.store.manifest import (
     _DERIVED,
     _MANIFEST,
@@ -54,21 +55,24 @@ def _exclusive(store_dir: Path) -> Iterator[None]:
 
 def write_build(
     store_dir: Path,
-    quads: Iterable[ox.Quad],
+    quads: Sequence[ox.Quad],
     *,
     inputs: Mapping[str, Path] | None = None,
     files: Mapping[str, Path] | None = None,
-    derive: Callable[[ox.Store, Path], object] | None = None,
+    derive: Derive | None = None,
     ready: Callable[[], object] | None = None,
+    steps: dict[str, float] | None = None,
 ) -> Path:
     """Bulk-load ``quads`` into a new build, then make it current. Returns the build directory.
 
     ``inputs`` (name -> file) are hashed into the manifest, for :func:`up_to_date`; ``files``
     (relative path in the build -> file) are copied into the build before it becomes current
-    (the documents' texts, :mod:`tdi_graph.texts`); ``derive(store, build)`` is called with the
-    filled store before the manifest is written, to keep beside the build what is computed from
-    it (:mod:`tdi_graph.derived`); ``ready()`` is called last, before the build becomes current
-    (an exception there abandons it: a validation running beside the write). If anything
+    (the documents' texts, :mod:`tdi_graph.texts`); ``derive(store, build)`` keeps beside the
+    build what is computed from it (:mod:`tdi_graph.derived`): it runs in a forked process on
+    an in-memory store of ``quads`` while they are written (:mod:`tdi_graph.store.beside`), and
+    the manifest is written once it is done; ``ready()`` is called last, before the build
+    becomes current (an exception there abandons it: a validation running beside the write).
+    ``steps``, if given, receives the seconds of the derivation and of the wait for it. If anything
     fails before the swap, the new build is deleted and ``current`` is untouched; a disk that is
     full or read-only is a :class:`StoreWriteFailed` naming the path.
     """
@@ -79,7 +83,7 @@ def write_build(
         build = builds / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns()}"
         try:
             builds.mkdir(parents=True, exist_ok=True)
-            manifest = _write(build, quads, hashes, derive)
+            manifest = _write(build, quads, hashes, derive, steps)
             for name, source in (files or {}).items():
                 target = build / name
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -99,22 +103,33 @@ def write_build(
 
 def _write(
     build: Path,
-    quads: Iterable[ox.Quad],
+    quads: Sequence[ox.Quad],
     inputs: dict[str, str],
-    derive: Callable[[ox.Store, Path], object] | None = None,
+    derive: Derive | None = None,
+    steps: dict[str, float] | None = None,
 ) -> Manifest:
-    store = ox.Store(str(build))
-    snapshot = _snapshot(build)
+    # forked before RocksDB opens: the child inherits none of its threads
+    beside = DeriveBeside(derive, quads, build) if derive is not None else None
     try:
-        with open(snapshot, "wb") as out:
-            store.bulk_extend(_copied(quads, out))
-        store.flush()
-        store.optimize()
-        total, graphs = _counts(store)
-        if derive is not None:
-            derive(store, build)
+        store = ox.Store(str(build))
+        snapshot = _snapshot(build)
+        try:
+            with open(snapshot, "wb") as out:
+                store.bulk_extend(_copied(quads, out))
+            store.flush()
+            store.optimize()
+            total, graphs = _counts(store)
+        finally:
+            del store  # closes RocksDB (even on failure, before the build is deleted)
+        if beside is not None:
+            waited = time.perf_counter()
+            derived = beside.result()
+            if steps is not None:
+                steps["read model, beside the write"] = derived
+                steps["waiting for the read model"] = time.perf_counter() - waited
     finally:
-        del store  # closes RocksDB (even on failure, before the build is deleted)
+        if beside is not None:
+            beside.cancel()
     return Manifest(
         build=build.name,
         created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
