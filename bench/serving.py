@@ -164,15 +164,18 @@ def urls(store: ox.Store) -> dict[str, list[str]]:
     ]
     ids = [i.rsplit("/", 1)[1] for i in iris if "/id/" in i]
     actors = [i for i in iris if "/id/" in i and "commune-" not in i] or iris
-    labels = sorted(
-        {
-            str(s["l"].value).split()[0][:6].lower()
-            for s in store.query(  # type: ignore[union-attr]
-                f"SELECT ?l WHERE {{ GRAPH ?g {{ ?s <{LABEL}> ?l }} }} LIMIT 20000"
-            )
-            if str(s["l"].value).strip()
-        }
-    )
+    names = [
+        str(s["l"].value).strip().lower()
+        for s in store.query(  # type: ignore[union-attr]
+            f"SELECT ?l WHERE {{ GRAPH ?g {{ ?s <{LABEL}> ?l }} }} LIMIT 20000"
+        )
+        if str(s["l"].value).strip()
+    ]
+    # what a visitor types: the start of a name's first word (lombar, banque...); where those
+    # are too few to make 1 000 distinct URLs (synthetic labels: "Personne 123"), whole names
+    labels = sorted({n.split()[0][:6] for n in names})
+    if len(labels) < 1000:
+        labels = sorted(set(names))
 
     def sparql(template: str, some: list[str]) -> list[str]:
         return ["/sparql?query=" + quote(template.format(iri=i), safe="") for i in some[:3000]]
