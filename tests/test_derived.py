@@ -316,7 +316,11 @@ def _die(store: ox.Store, build: Path) -> None:
     [
         (_refuse, DataError, r"read model could not be computed: query 'api-labels' found 1 quads"),
         (_no_disk, StoreWriteFailed, r"\.derived: cannot write the build: No space left on device"),
-        (_die, DataError, r"read model could not be computed: .* exit code 3"),
+        (
+            _die,
+            DataError,
+            r"read model could not be computed: .* without an answer \(exit code 3\)",
+        ),
     ],
 )
 def test_a_read_model_that_fails_beside_the_write_abandons_the_build(

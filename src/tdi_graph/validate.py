@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import re
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from tdi_graph.beside import Beside
 from tdi_graph.errors import DataError, ValidationFailed
 from tdi_graph.namespaces import ID, PREFIXES, TDI
 from tdi_graph.rdftypes import Term, value_of
@@ -177,57 +176,28 @@ def dangling_problems(
     return sorted(problems)
 
 
-class ShaclBeside:
+class ShaclBeside(Beside[list[str]]):
     """SHACL validation of curated Turtle files in another process, while the caller goes on.
 
     pyshacl is pure Python: in a process of its own it takes a second core, so a load validates
     while it writes the store instead of before. ``files`` are ``(graph name, path)``: the child
-    parses them again (a few ms); the caller parsed them first, so a syntax error is its own.
+    (spawned: no state of this process is shared) parses them again (a few ms); the caller
+    parsed them first, so a syntax error is its own. :meth:`result` gives the violations.
     """
 
     def __init__(self, files: list[tuple[str, Path]]) -> None:
-        context = multiprocessing.get_context("spawn")  # no state of this process is shared
-        self._answer, child_end = context.Pipe(duplex=False)
-        self._process = context.Process(target=_shacl_child, args=(files, child_end), daemon=True)
-        self._process.start()
-        child_end.close()
-
-    def result(self) -> list[str]:
-        """The violations (waits for them); :class:`DataError` if the process failed."""
-        try:
-            ok, value = self._answer.recv()
-        except EOFError:
-            ok, value = False, "the validation process ended without an answer"
-        finally:
-            self._process.join()
-            self._answer.close()
-        if not ok:
-            raise DataError(f"SHACL validation failed: {value}")
-        return list(value)
-
-    def cancel(self) -> None:
-        """Stop the validation (the load failed before it needed the answer)."""
-        if self._process.is_alive():
-            self._process.kill()
-        self._process.join()
-        self._answer.close()
+        super().__init__("SHACL validation failed", _shacl_files, files, start="spawn")
 
 
-def _shacl_child(files: list[tuple[str, Path]], out: Connection) -> None:
-    answer: tuple[bool, object]
+def _shacl_files(files: list[tuple[str, Path]]) -> list[str]:
     curated: dict[str, list[ox.Quad]] = {}
-    try:
-        for graph, path in files:
-            try:
-                triples = ox.parse(path=str(path))
-                curated[graph] = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
-            except (OSError, SyntaxError) as exc:
-                raise DataError(f"{path}: {exc}") from None
-        answer = (True, shacl_problems(curated))
-    except Exception as exc:  # noqa: BLE001 (reported to the parent, in one line)
-        answer = (False, str(exc) if isinstance(exc, DataError) else f"{type(exc).__name__}: {exc}")
-    out.send(answer)
-    out.close()
+    for graph, path in files:
+        try:
+            triples = ox.parse(path=str(path))
+            curated[graph] = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
+        except (OSError, SyntaxError) as exc:
+            raise DataError(f"{path}: {exc}") from None
+    return shacl_problems(curated)
 
 
 def validate(

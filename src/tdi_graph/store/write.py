@@ -15,8 +15,8 @@ from typing import IO
 import pyoxigraph as ox
 
 from tdi_graph import __version__
+from tdi_graph.beside import Beside
 from tdi_graph.errors import DataError, StoreWriteFailed
-from tdi_graph.store.beside import Derive, DeriveBeside
 from tdi_graph.store.manifest import (
     _DERIVED,
     _MANIFEST,
@@ -35,6 +35,8 @@ from tdi_graph.store.manifest import (
 )
 
 log = logging.getLogger(__name__)
+
+Derive = Callable[[ox.Store, Path], object]
 
 
 @contextmanager
@@ -69,7 +71,7 @@ def write_build(
     (relative path in the build -> file) are copied into the build before it becomes current
     (the documents' texts, :mod:`tdi_graph.texts`); ``derive(store, build)`` keeps beside the
     build what is computed from it (:mod:`tdi_graph.derived`): it runs in a forked process on
-    an in-memory store of ``quads`` while they are written (:mod:`tdi_graph.store.beside`), and
+    an in-memory store of ``quads`` while they are written (:func:`_derive_beside`), and
     the manifest is written once it is done; ``ready()`` is called last, before the build
     becomes current (an exception there abandons it: a validation running beside the write).
     ``steps``, if given, receives the seconds of the derivation and of the wait for it. If anything
@@ -109,7 +111,7 @@ def _write(
     steps: dict[str, float] | None = None,
 ) -> Manifest:
     # forked before RocksDB opens: the child inherits none of its threads
-    beside = DeriveBeside(derive, quads, build) if derive is not None else None
+    beside = _derive_beside(derive, quads, build) if derive is not None else None
     try:
         store = ox.Store(str(build))
         snapshot = _snapshot(build)
@@ -144,6 +146,24 @@ def _write(
         files=_rocksdb_files(build, checksums=True),
         inputs=inputs,
     )
+
+
+def _derive_beside(derive: Derive, quads: Sequence[ox.Quad], build: Path) -> Beside[float]:
+    """``derive`` run in a forked process on an in-memory store of ``quads`` (shared with this
+    one copy-on-write): the read model of the real graph took 9.1 s read back from the RocksDB
+    store after the 6.8 s write; from memory it takes ~4 s plus ~1.2 s to fill, on the second
+    core while this one writes. Its seconds are the answer."""
+    return Beside(
+        "the read model could not be computed", _fill_and_derive, derive, quads, build, start="fork"
+    )
+
+
+def _fill_and_derive(derive: Derive, quads: Sequence[ox.Quad], build: Path) -> float:
+    started = time.perf_counter()
+    memory = ox.Store()
+    memory.bulk_extend(quads)
+    derive(memory, build)
+    return time.perf_counter() - started
 
 
 SNAPSHOT_CHUNK = 100_000
