@@ -37,6 +37,8 @@ from tdi_graph.store.manifest import (
 log = logging.getLogger(__name__)
 
 Derive = Callable[[ox.Store, Path], object]
+#: the step of ``write_build``'s ``steps`` that overlaps the write (the others follow it)
+DERIVED_BESIDE = "read model, beside the write"
 
 
 @contextmanager
@@ -127,7 +129,7 @@ def _write(
             waited = time.perf_counter()
             derived = beside.result()
             if steps is not None:
-                steps["read model, beside the write"] = derived
+                steps[DERIVED_BESIDE] = derived
                 steps["waiting for the read model"] = time.perf_counter() - waited
     finally:
         if beside is not None:
