@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import multiprocessing
+import signal
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Generic, Literal, TypeVar
@@ -73,6 +74,9 @@ class Beside(Generic[T]):
 
 
 def _run(target: Callable[..., object], args: tuple[object, ...], out: Connection) -> None:
+    # Ctrl-C reaches the whole process group: the caller stops (and cancels) this child, which
+    # would otherwise die in a KeyboardInterrupt that multiprocessing prints as a traceback
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     answer: tuple[object, ...]
     try:
         answer = ("ok", target(*args))
