@@ -49,11 +49,12 @@ class Beside(Generic[T]):
         try:
             answer = self._answer.recv()
         except EOFError:
-            self._wait()
-            code = self._process.exitcode
-            answer = ("error", f"the process ended without an answer (exit code {code})")
+            answer = None
         finally:
             self._wait()
+        if answer is None:
+            code = self._process.exitcode
+            answer = ("error", f"the process ended without an answer (exit code {code})")
         kind, value, *rest = answer
         if kind == "ok":
             return value
