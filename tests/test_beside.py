@@ -7,6 +7,7 @@ import errno
 import os
 import signal
 import time
+from pathlib import Path
 
 import pytest
 
@@ -57,3 +58,36 @@ def test_cancel_stops_the_child() -> None:
     started = time.monotonic()
     beside.cancel()
     assert not beside._process.is_alive() and time.monotonic() - started < 10
+
+
+def _pid_then_sleep(path: str, seconds: float) -> None:
+    Path(path).write_text(str(os.getpid()))
+    time.sleep(seconds)
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie nobody reaped yet does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_the_child_does_not_outlive_a_caller_killed_outright(tmp_path: Path) -> None:
+    pid_file = tmp_path / "child"
+    caller = os.fork()
+    if caller == 0:  # a caller that dies without cancelling (SIGKILL, an abort)
+        try:
+            Beside("failed", _pid_then_sleep, str(pid_file), 60.0, start="fork")
+            for _ in range(200):
+                if pid_file.exists():
+                    break
+                time.sleep(0.05)
+        finally:
+            os._exit(0)
+    os.waitpid(caller, 0)
+    child = int(pid_file.read_text())
+    deadline = time.monotonic() + 10
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(child)

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import errno
 import multiprocessing
+import os
 import signal
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Generic, Literal, TypeVar
 
 from tdi_graph.errors import DataError, TdiError
+from tdi_graph.sandbox import die_with_parent
 
 T = TypeVar("T")
 
@@ -40,7 +42,9 @@ class Beside(Generic[T]):
             else multiprocessing.get_context("spawn")
         )
         self._answer, child_end = context.Pipe(duplex=False)
-        self._process = context.Process(target=_run, args=(target, args, child_end), daemon=True)
+        self._process = context.Process(
+            target=_run, args=(target, args, child_end, os.getpid()), daemon=True
+        )
         self._process.start()
         child_end.close()
 
@@ -74,10 +78,14 @@ class Beside(Generic[T]):
             self._answer.close()
 
 
-def _run(target: Callable[..., object], args: tuple[object, ...], out: Connection) -> None:
+def _run(
+    target: Callable[..., object], args: tuple[object, ...], out: Connection, parent: int
+) -> None:
     # Ctrl-C reaches the whole process group: the caller stops (and cancels) this child, which
-    # would otherwise die in a KeyboardInterrupt that multiprocessing prints as a traceback
+    # would otherwise die in a KeyboardInterrupt that multiprocessing prints as a traceback;
+    # a caller killed outright takes it along (no work left running for a build it abandoned)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent(parent)
     answer: tuple[object, ...]
     try:
         answer = ("ok", target(*args))

@@ -1,4 +1,5 @@
-"""Limits a query worker puts on itself once forked: no network, a memory ceiling.
+"""Limits a child process puts on itself once forked: no network, a memory ceiling (the query
+workers), and no life after its parent (the workers, the work a load does beside its write).
 
 pyoxigraph 0.5 evaluates ``SERVICE`` by calling the remote endpoint over HTTP, and it offers no
 way to turn that off (``Store.query`` has no service handler). So a worker that evaluates public
@@ -15,9 +16,12 @@ fails; Rust aborts the process, which the pool sees as a death and answers 507.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import os
 import platform
 import resource
+import signal
 import socket
 import struct
 
@@ -85,3 +89,12 @@ def limit_memory(budget: int) -> int:
         ceiling = min(ceiling, hard)
     resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
     return ceiling
+
+
+def die_with_parent(parent: int) -> None:
+    """Linux: get SIGKILL when the thread that forked this process ends (with a single-threaded
+    parent, when the parent does); exit at once if ``parent`` is gone already."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(0)

@@ -7,7 +7,6 @@ except :func:`send` and :func:`recv`, which both sides use.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import faulthandler
 import gc
 import os
@@ -117,14 +116,6 @@ def _neutralise_inherited_fds(keep: set[int]) -> None:
     os.close(devnull)
 
 
-def _die_with_parent(parent: int) -> None:
-    """Linux: get SIGKILL when the zygote dies (it is single-threaded, so this is reliable)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:
-        os._exit(0)
-
-
 def run_in_child(main: Any, *args: Any) -> None:
     """Run ``main`` in a forked child and never return into the parent's code."""
     code = 1
@@ -160,7 +151,7 @@ def _worker(
     fd: int, err: int, control: socket.socket, source: ox.Store | Path, zygote: int, limits: Limits
 ) -> None:
     control.close()
-    _die_with_parent(zygote)
+    sandbox.die_with_parent(zygote)  # the zygote is single-threaded: reliable
     os.dup2(err, 2)  # the pool reads why a worker died here
     os.close(err)
     if faulthandler.is_enabled():  # its trace too (it wrote to the server's stderr, pytest's)
