@@ -351,7 +351,11 @@ def test_the_read_model_is_derived_beside_the_write_from_the_same_quads(tmp_path
     build = write_build(tmp_path, quads, derive=count, steps=steps)
     size, pid = derived_path(build).read_text().split()
     assert size == "50" and int(pid) != os.getpid() and seen == []  # in another process
-    assert set(steps) == {"read model, beside the write", "waiting for the read model"}
+    assert set(steps) == {
+        "write store (bulk load)",
+        "read model, beside the write",
+        "waiting for the read model",
+    }
     assert all(0 <= s < 60 for s in steps.values())
 
 

@@ -18,7 +18,7 @@ from tdi_graph.literals import check_files as check_literals
 from tdi_graph.namespaces import graph_iri
 from tdi_graph.resources import data_dir, ontology_dir, project_root
 from tdi_graph.settings import get_settings
-from tdi_graph.store import DERIVED_BESIDE, write_build
+from tdi_graph.store import write_build
 from tdi_graph.texts import collect as collect_texts
 
 
@@ -231,7 +231,6 @@ def load(
             check_curated(curated, evidence, reference=ref, shacl=shacl.result())
             steps["validate (waiting for SHACL, other checks)"] = time.perf_counter() - started
 
-        t0 = time.perf_counter()
         report.build = write_build(
             store_dir,
             [q for quads in graphs.values() for q in quads],
@@ -244,7 +243,5 @@ def load(
     finally:
         if shacl is not None:
             shacl.cancel()
-    spent = sum(v for k, v in steps.items() if k != DERIVED_BESIDE)  # that one overlaps it
-    report.seconds["write store (bulk load)"] = time.perf_counter() - t0 - spent
     report.seconds |= steps
     return report

@@ -42,10 +42,9 @@ from tdi_graph.store.opening import (
     served_build,
     verify,
 )
-from tdi_graph.store.write import DERIVED_BESIDE, clean, write_build
+from tdi_graph.store.write import clean, write_build
 
 __all__ = [
-    "DERIVED_BESIDE",
     "KEEP_BUILDS",
     "Manifest",
     "OpenedBuild",

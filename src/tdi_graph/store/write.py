@@ -37,8 +37,6 @@ from tdi_graph.store.manifest import (
 log = logging.getLogger(__name__)
 
 Derive = Callable[[ox.Store, Path], object]
-#: the step of ``write_build``'s ``steps`` that overlaps the write (the others follow it)
-DERIVED_BESIDE = "read model, beside the write"
 
 
 @contextmanager
@@ -76,7 +74,8 @@ def write_build(
     an in-memory store of ``quads`` while they are written (:func:`_derive_beside`), and
     the manifest is written once it is done; ``ready()`` is called last, before the build
     becomes current (an exception there abandons it: a validation running beside the write).
-    ``steps``, if given, receives the seconds of the derivation and of the wait for it. If anything
+    ``steps``, if given, receives the seconds of the bulk load, of the derivation beside it and
+    of the wait for the derivation once the store is written. If anything
     fails before the swap, the new build is deleted and ``current`` is untouched; a disk that is
     full or read-only is a :class:`StoreWriteFailed` naming the path.
     """
@@ -114,6 +113,7 @@ def _write(
 ) -> Manifest:
     # forked before RocksDB opens: the child inherits none of its threads
     beside = _derive_beside(derive, quads, build) if derive is not None else None
+    started = time.perf_counter()
     try:
         store = ox.Store(str(build))
         snapshot = _snapshot(build)
@@ -125,12 +125,13 @@ def _write(
             total, graphs = _counts(store)
         finally:
             del store  # closes RocksDB (even on failure, before the build is deleted)
-        if beside is not None:
-            waited = time.perf_counter()
-            derived = beside.result()
-            if steps is not None:
-                steps[DERIVED_BESIDE] = derived
-                steps["waiting for the read model"] = time.perf_counter() - waited
+        written = time.perf_counter()
+        derived = beside.result() if beside is not None else None
+        if steps is not None:
+            steps["write store (bulk load)"] = written - started
+            if derived is not None:
+                steps["read model, beside the write"] = derived
+                steps["waiting for the read model"] = time.perf_counter() - written
     finally:
         if beside is not None:
             beside.cancel()
