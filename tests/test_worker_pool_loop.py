@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
+import socket
 import threading
 import time
 from collections.abc import Coroutine
@@ -16,7 +18,7 @@ import pytest
 
 from tdi_graph.errors import Busy, TdiError
 from tdi_graph.sparql import QueryRequest
-from tdi_graph.workers import WorkerPool
+from tdi_graph.workers import WorkerPool, channel
 from tdi_graph.workers.handoff import Handoff
 
 T = TypeVar("T")
@@ -105,6 +107,44 @@ def test_a_query_given_up_mid_way_costs_its_worker(store: ox.Store) -> None:
         assert b"".join(answer.chunks()) == b"o\r\n7\r\n"
         assert pool.pids() != [worker] and len(pool.pids()) == 1
         assert time.monotonic() - started < 10  # not the runaway's time
+
+
+def test_a_worker_killed_before_it_read_its_query_is_a_death_and_retried(store: ox.Store) -> None:
+    """A worker killed with the query still unread in its socket resets the connection (no
+    end of stream): the pool counts a death and answers from a fresh worker, where the reset
+    came out as a ``ConnectionResetError`` (a 500) before."""
+    with WorkerPool(store, size=1, timeout=10, cheap=None) as pool:
+        (worker,) = pool.pids()
+        os.kill(worker, signal.SIGSTOP)  # it cannot read what it is sent
+
+        def kill_once_sent() -> None:
+            deadline = time.monotonic() + 5
+            while worker in pool.idle_pids() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(0.2)  # the query is written into its socket by now
+            os.kill(worker, signal.SIGKILL)
+
+        killer = threading.Thread(target=kill_once_sent)
+        killer.start()
+        answer = pool.run(lookup(5))
+        killer.join()
+        assert b"".join(answer.chunks()) == b"o\r\n5\r\n"
+        assert pool.deaths == 1 and pool.pids() != [worker]
+
+
+def test_reading_a_reset_connection_is_the_end_of_the_stream() -> None:
+    ours, workers = socket.socketpair()
+    ours.setblocking(False)
+    ours.send(b"a query the worker never read")
+    workers.close()  # with unread data: the kernel resets the connection
+
+    async def scene() -> tuple[object, list[int]]:
+        return await channel.read(asyncio.get_running_loop(), ours)
+
+    try:
+        assert on_a_loop(scene()) == (None, [])
+    finally:
+        ours.close()
 
 
 def test_a_query_waits_for_a_worker_no_longer_than_the_queue_allows(store: ox.Store) -> None:

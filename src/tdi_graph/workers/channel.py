@@ -55,20 +55,26 @@ async def write(loop: asyncio.AbstractEventLoop, sock: socket.socket, message: o
 
 async def read(loop: asyncio.AbstractEventLoop, sock: socket.socket) -> tuple[Any, list[int]]:
     """The next message and the descriptors sent with its first bytes; ``(None, [])`` at the end
-    of the stream (the worker died). Call it once ``sock`` is :func:`readable`."""
+    of the stream (the worker died). Call it once ``sock`` is :func:`readable`.
+
+    A worker that dies before reading all it was sent (killed as the query reached it) resets
+    the connection instead of ending it: that is a death too, not an error of the caller's.
+    """
     while True:
         try:
             head, fds, _flags, _addr = socket.recv_fds(sock, 4, 2)
             break
         except BlockingIOError:
             await readable(loop, sock, None)
+        except ConnectionResetError:
+            return None, []
     if not head:
         return None, []
     try:
         head += await _exactly(loop, sock, 4 - len(head))
         (size,) = struct.unpack("!I", head)
         return pickle.loads(await _exactly(loop, sock, size)), fds
-    except EOFError:
+    except (EOFError, ConnectionResetError):
         for fd in fds:
             os.close(fd)
         return None, []
