@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -236,18 +236,30 @@ def read_query(path: Path) -> NamedQuery:
 
 
 @lru_cache(maxsize=4)
+def _names(directory: Path) -> tuple[str, ...]:
+    """The names of the named queries in ``directory``, in the order of their file names."""
+    return tuple(p.stem for p in sorted(directory.glob("*.rq")))
+
+
+@cache
+def _named(directory: Path, name: str) -> NamedQuery:
+    """One named query, read (and checked) once: a caller that needs a few does not pay for
+    reading all of them."""
+    return read_query(directory / f"{name}.rq")
+
+
 def catalogue(directory: Path | None = None) -> dict[str, NamedQuery]:
     """Every named query, by name, sorted."""
     directory = directory or queries_dir()
-    return {p.stem: read_query(p) for p in sorted(directory.glob("*.rq"))}
+    return {name: _named(directory, name) for name in _names(directory)}
 
 
 def get_query(name: str) -> NamedQuery:
     """A named query by name; :class:`NotFound` if there is none."""
-    queries = catalogue()
-    if name not in queries:
+    directory = queries_dir()
+    if name not in _names(directory):
         raise NotFound(f"no named query {name!r}")
-    return queries[name]
+    return _named(directory, name)
 
 
 def run(
