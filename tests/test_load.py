@@ -7,8 +7,11 @@ data is in ``tests/test_full.py``.
 
 from __future__ import annotations
 
+import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -252,6 +255,45 @@ def test_reference_conversion_is_cached_by_content(
     assert {n: len(q) for n, q in again.items()} == {n: len(q) for n, q in converted.items()}
     keys = {p.stem for p in cache.iterdir()}
     assert len(keys) == 1 and first_key not in keys
+
+
+def _names_only(sizes: list[list[Any]]) -> object:
+    return [name for name, _ in sizes]  # the format before the sizes were kept
+
+
+def _shifted(sizes: list[list[Any]]) -> object:
+    (a, n), (b, m) = sizes[0], sizes[1]  # same total: one graph's quads counted in the next
+    return [[a, n - 1], [b, m + 1], *sizes[2:]]
+
+
+def _short(sizes: list[list[Any]]) -> object:
+    return sizes[:-1]
+
+
+def _broken(sizes: list[list[Any]]) -> object:
+    return {"not": "a list of sizes"}
+
+
+@pytest.mark.parametrize("damage", [_names_only, _shifted, _short, _broken])
+def test_a_kept_conversion_that_does_not_match_its_sizes_is_converted_again(
+    tmp_path: Path, damage: Callable[[list[list[Any]]], object]
+) -> None:
+    from tdi_graph import load as load_module
+
+    ref = tmp_path / "reference"
+    shutil.copytree(REFERENCE, ref)
+    cache = tmp_path / "cache"
+    converted = load_module.collect_reference(ref, cache=cache)
+    (sizes_file,) = cache.glob("*.json")
+    sizes = json.loads(sizes_file.read_text())
+    assert sizes == [[name, len(quads)] for name, quads in converted.items()]
+    key = sizes_file.stem
+    assert load_module._cached_reference(cache, key) is not None
+    sizes_file.write_text(json.dumps(damage(sizes)))
+    assert load_module._cached_reference(cache, key) is None
+    again = load_module.collect_reference(ref, cache=cache)  # converted again, and kept
+    assert {n: len(q) for n, q in again.items()} == {n: len(q) for n, q in converted.items()}
+    assert json.loads(sizes_file.read_text()) == sizes
 
 
 def test_an_ill_typed_date_is_refused_without_a_traceback(

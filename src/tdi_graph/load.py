@@ -14,6 +14,7 @@ import pyoxigraph as ox
 
 from tdi_graph import derived, reference
 from tdi_graph.errors import DataError
+from tdi_graph.gctools import gc_paused
 from tdi_graph.literals import check_files as check_literals
 from tdi_graph.namespaces import graph_iri
 from tdi_graph.resources import data_dir, ontology_dir, project_root
@@ -134,25 +135,44 @@ def collect_reference(
     return out
 
 
+REFERENCE_CACHE_FORMAT = 2  # the .json beside the quads: [[graph name, number of quads], ...]
+
+
 def _reference_key(ref_dir: Path) -> str:
-    """The content hash of the reference inputs, the converter's code and pyoxigraph's version."""
+    """The content hash of the reference inputs, the converter's code, pyoxigraph's version and
+    the cache's format."""
     digest = hashlib.sha256(reference.inputs_digest(ref_dir).encode())
     for path in sorted(Path(reference.__file__).parent.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    digest.update(ox.__version__.encode())
+    digest.update(f"{ox.__version__}\0{REFERENCE_CACHE_FORMAT}".encode())
     return digest.hexdigest()[:32]
 
 
 def _cached_reference(cache: Path, key: str) -> dict[str, list[ox.Quad]] | None:
-    names_file, quads_file = cache / f"{key}.json", cache / f"{key}.nq"
+    """The kept conversion, or ``None`` if there is none or it does not match its sizes.
+
+    The quads were written graph after graph, so each graph is a slice of the parsed list: the
+    sizes must add up to the quads parsed, and each slice must begin and end in its graph.
+    """
+    sizes_file, quads_file = cache / f"{key}.json", cache / f"{key}.nq"
     try:
-        names = json.loads(names_file.read_text())
-        by_iri: dict[str, list[ox.Quad]] = {graph_iri(n).value: [] for n in names}
-        for quad in ox.parse(path=str(quads_file), format=ox.RdfFormat.N_QUADS):
-            by_iri[quad.graph_name.value].append(quad)
-    except (OSError, ValueError, SyntaxError, KeyError, AttributeError):
+        sizes = [(str(name), int(n)) for name, n in json.loads(sizes_file.read_text())]
+        with gc_paused():  # ~460 000 quads, no cycles
+            quads = list(ox.parse(path=str(quads_file), format=ox.RdfFormat.N_QUADS))
+    except (OSError, ValueError, TypeError, SyntaxError):
         return None  # no cache, or a damaged one: convert again
-    return {n: by_iri[graph_iri(n).value] for n in names}
+    if sum(n for _, n in sizes) != len(quads):
+        return None
+    out: dict[str, list[ox.Quad]] = {}
+    start = 0
+    for name, n in sizes:
+        part = quads[start : start + n]
+        start += n
+        iri = graph_iri(name)
+        if part and (part[0].graph_name != iri or part[-1].graph_name != iri):
+            return None
+        out[name] = part
+    return out
 
 
 def _keep_reference(cache: Path, key: str, graphs: dict[str, list[ox.Quad]]) -> None:
@@ -168,8 +188,9 @@ def _keep_reference(cache: Path, key: str, graphs: dict[str, list[ox.Quad]]) -> 
             output=str(part),
             format=ox.RdfFormat.N_QUADS,
         )
-        os.replace(part, cache / f"{key}.nq")  # the quads first: names mark a complete entry
-        (cache / f"{key}.json.part").write_text(json.dumps(list(graphs)))
+        os.replace(part, cache / f"{key}.nq")  # the quads first: sizes mark a complete entry
+        sizes = [[name, len(quads)] for name, quads in graphs.items()]
+        (cache / f"{key}.json.part").write_text(json.dumps(sizes))
         os.replace(cache / f"{key}.json.part", cache / f"{key}.json")
     except OSError:
         pass  # a cache that cannot be written only costs the next load the conversion
