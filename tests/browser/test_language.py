@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Page
 
 from tdi_graph.view.terms import Terms
+from tests.fixtures.pages import goto_settled
 
 SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 
@@ -87,9 +88,7 @@ def english_only(terms: Terms, concepts: set[str]) -> tuple[set[str], set[str]]:
 
 def visible(page: Page, url: str, ready: str) -> tuple[str, str]:
     """The page's visible text, and the part of it that names things."""
-    page.goto(url)
-    page.wait_for_selector(ready, timeout=30_000)
-    page.wait_for_load_state("networkidle")
+    goto_settled(page, url, ready)
     text, names = page.evaluate(VISIBLE_TEXT)
     return text, names
 

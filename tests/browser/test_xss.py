@@ -21,7 +21,7 @@ from tdi_graph.resources import data_dir
 from tdi_graph.settings import Settings
 from tests.conftest import SEEDS
 from tests.fixtures import REFERENCE
-from tests.fixtures.pages import click_node, forget, keep_local
+from tests.fixtures.pages import click_node, forget, goto_settled, keep_local
 from tests.fixtures.serving import free_port, served
 
 pytestmark = pytest.mark.browser
@@ -121,10 +121,8 @@ def hostile(unprotected: BrowserContext, hostile_server: str) -> Iterator[Page]:
 
 def visit(page: Page, path: str, *texts: str, ready: str = "main") -> None:
     """Load ``path``; each of ``texts`` shows as text; nothing the payloads could make is there."""
-    answer = page.goto(page.base + path)  # type: ignore[attr-defined]
+    answer = goto_settled(page, page.base + path, ready)  # type: ignore[attr-defined]
     assert answer is not None and answer.status == 200, path
-    page.wait_for_selector(ready, timeout=30_000)
-    page.wait_for_load_state("networkidle")
     assert_inert(page, path, *texts)
 
 
