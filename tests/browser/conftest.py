@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from tests.fixtures.pages import DEAD_PROXY, forget, keep_local, open_page
+from tests.fixtures.pages import DEAD_PROXY, VIEWPORT, forget, keep_local, listen, open_page
 
 __all__ = ["open_page"]  # kept importable from here for the branches that still do
 
@@ -40,17 +40,26 @@ def browser() -> Iterator[Browser]:
 def visitor(browser: Browser) -> Iterator[BrowserContext]:
     """One browser context per test module (a new context costs ~0.3 s): a French-speaking
     visitor (Chromium would send its own Accept-Language: en-US)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    context = browser.new_context(viewport=VIEWPORT, locale="fr-FR")
     yield context
     context.close()
 
 
-@pytest.fixture
-def page(visitor: BrowserContext) -> Iterator[Page]:
-    """A new page of the module's context, which the test leaves without cookies or storage."""
+@pytest.fixture(scope="module")
+def tab(visitor: BrowserContext) -> Iterator[Page]:
+    """The module's one page, kept from test to test: a new page costs Chromium more than the
+    load in it (see :func:`~tests.fixtures.pages.forget`)."""
     page = visitor.new_page()
     yield page
-    forget(visitor)
+    page.close()
+
+
+@pytest.fixture
+def page(visitor: BrowserContext, tab: Page) -> Iterator[Page]:
+    """The module's page, blank, which the test leaves without cookies, storage, listeners or
+    other pages."""
+    yield tab
+    forget(visitor, keep=tab)
 
 
 @pytest.fixture
@@ -60,8 +69,8 @@ def guarded(page: Page, live_server: str) -> Iterator[Page]:
     ``page.base`` is the live server's URL, ``page.console_errors`` the errors so far."""
     outside = keep_local(page)
     errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    listen(page, "console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    listen(page, "pageerror", lambda e: errors.append(str(e)))
     page.base = live_server  # type: ignore[attr-defined]
     page.console_errors = errors  # type: ignore[attr-defined]
     yield page

@@ -100,3 +100,28 @@ def test_a_request_off_the_machine_is_recorded_and_fails(page: Page) -> None:
     with pytest.raises(Error, match="ERR_PROXY_CONNECTION_FAILED|ERR_TUNNEL_CONNECTION_FAILED"):
         page.goto("http://192.0.2.1/page", timeout=10_000)
     assert outside == ["http://192.0.2.1/page"]
+
+
+def test_the_kept_page_starts_the_next_test_blank(page: Page, live_server: str) -> None:
+    """``forget`` leaves the module's page as a new one: no storage, cookie, helper listener or
+    other page, the default viewport, on a blank document."""
+    from tests.fixtures.pages import VIEWPORT, forget, listen
+
+    heard: list[str] = []
+    listen(page, "request", lambda request: heard.append(request.url))
+    page.set_viewport_size({"width": 700, "height": 500})
+    page.goto(live_server + "/")
+    page.evaluate("() => { localStorage.setItem('k', '1'); sessionStorage.setItem('k', '1'); }")
+    page.context.add_cookies([{"name": "lang", "value": "en", "url": live_server}])
+    other = page.context.new_page()
+    assert heard and len(page.context.pages) == 2
+
+    forget(page.context, keep=page)
+    assert page.url == "about:blank" and page.viewport_size == VIEWPORT
+    assert page.context.pages == [page] and other.is_closed()
+    assert page.context.cookies() == []
+    heard.clear()
+    page.goto(live_server + "/")
+    assert heard == []
+    stored = page.evaluate("() => [localStorage.getItem('k'), sessionStorage.getItem('k')]")
+    assert stored == [None, None]
